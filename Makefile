@@ -1,0 +1,55 @@
+# promo: PostgreSQL extension built with PGXS.
+EXTENSION = promo
+EXTVERSION = 0.1
+MODULE_big = promo
+
+CORE_SRCS = $(wildcard src/core/*.c)
+GLUE_SRCS = $(wildcard src/pg/*.c)
+OBJS = $(CORE_SRCS:.c=.o) $(GLUE_SRCS:.c=.o)
+
+# Extension script: module sources concatenated in dependency order.
+SQL_SRCS = src/sql/model.sql src/sql/similarity.sql src/sql/linreg.sql src/sql/scaler.sql
+DATA_built = promo--$(EXTVERSION).sql
+DATA = $(filter-out promo--$(EXTVERSION).sql,$(wildcard promo--*--*.sql))
+
+REGRESS = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
+REGRESS_OPTS = --inputdir=. --load-extension=promo
+
+PG_CONFIG ?= /usr/lib/postgresql/15/bin/pg_config
+
+# Serial OpenBLAS, found through an rpath so no backend ever starts BLAS threads.
+OPENBLAS_LIBDIR ?= /usr/lib/x86_64-linux-gnu/openblas-serial
+OPENBLAS_INCDIR ?= /usr/include/x86_64-linux-gnu/openblas-serial
+
+PG_CPPFLAGS = -I$(OPENBLAS_INCDIR) -Isrc/core -DMATHLIB_STANDALONE
+PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter -Wno-sign-compare -Wno-missing-field-initializers
+SHLIB_LINK = -L$(OPENBLAS_LIBDIR) -Wl,-rpath,$(OPENBLAS_LIBDIR) -lopenblas -lRmath -lm
+
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+# The core is plain C11: it must build without PostgreSQL headers.
+src/core/%.o: override CPPFLAGS := -I$(OPENBLAS_INCDIR) -Isrc/core -DMATHLIB_STANDALONE
+src/core/%.o: override CFLAGS += -std=c11
+
+promo--$(EXTVERSION).sql: $(SQL_SRCS)
+	cat $^ > $@
+
+# C unit tests of the core, linked against the same OpenBLAS.
+UNIT_SRCS = $(wildcard test/unit/*.c)
+test/unit/run_tests: $(UNIT_SRCS) $(CORE_SRCS) $(wildcard src/core/*.h)
+	$(CC) -std=c11 -O2 -g -Wall -Wextra -Werror -Isrc/core -I$(OPENBLAS_INCDIR) -DMATHLIB_STANDALONE \
+		-o $@ $(UNIT_SRCS) $(CORE_SRCS) \
+		-L$(OPENBLAS_LIBDIR) -Wl,-rpath,$(OPENBLAS_LIBDIR) -lopenblas -lRmath -lm
+
+.PHONY: unittest test demo
+unittest: test/unit/run_tests
+	test/unit/run_tests
+
+test:
+	scripts/test.sh
+
+demo:
+	scripts/demo.sh
+
+EXTRA_CLEAN = test/unit/run_tests results regression.diffs regression.out

@@ -1,0 +1,38 @@
+/*
+ * moments.h
+ *		Mean vector and co-moment matrix of a stream of rows, mergeable.
+ *
+ * The co-moment matrix C = sum (z - mean)(z - mean)' is kept centered so
+ * that large offsets do not cancel away the signal (a plain sum of squares
+ * would).  Rows arrive in blocks: a block is centered on its own mean,
+ * reduced with one BLAS dsyrk, and merged with the pairwise update of
+ * Chan, Golub and LeVeque.
+ */
+#ifndef PROMO_MOMENTS_H
+#define PROMO_MOMENTS_H
+
+/* A view onto caller-owned storage: q variables, n rows seen. */
+typedef struct PromoMoments
+{
+	int			q;				/* number of variables */
+	double	   *n;				/* rows merged so far */
+	double	   *mean;			/* q means */
+	double	   *comoment;		/* q x q, column-major, upper triangle kept */
+} PromoMoments;
+
+/* Doubles of scratch space the functions below need for q variables. */
+#define PROMO_MOMENTS_WORK(q) ((size_t) (q) * (q) + 2 * (size_t) (q))
+
+/* Merge rows (nrows x q, row-major) into m; rows is overwritten. */
+extern void promo_moments_add_rows(PromoMoments *m, double *rows, int nrows,
+								   double *work);
+
+/* Merge moments (nb, meanb, comomentb) of another stream into m. */
+extern void promo_moments_merge(PromoMoments *m, double nb,
+								const double *meanb, const double *comomentb,
+								double *work);
+
+/* Copy the upper triangle of the co-moment matrix into the lower one. */
+extern void promo_moments_symmetrize(double *comoment, int q);
+
+#endif							/* PROMO_MOMENTS_H */

@@ -1,0 +1,39 @@
+/*
+ * scaler.h
+ *		Per-dimension count, mean, standard deviation, min and max.
+ */
+#ifndef PROMO_SCALER_H
+#define PROMO_SCALER_H
+
+#include <stdbool.h>
+
+/* A view onto caller-owned storage of d dimensions. */
+typedef struct PromoScalerStats
+{
+	int			d;
+	double	   *count;
+	double	   *mean;
+	double	   *m2;				/* sum of squared deviations from the mean */
+	double	   *min;
+	double	   *max;
+} PromoScalerStats;
+
+/* Add one row; isnull (may be NULL) marks elements to skip. */
+extern void promo_scaler_add(PromoScalerStats *s, const double *x,
+							 const bool *isnull);
+
+/* Merge the statistics of another stream into s. */
+extern void promo_scaler_merge(PromoScalerStats *s, const PromoScalerStats *other);
+
+/* Sample standard deviation (n - 1) per dimension; NaN below two values. */
+extern void promo_scaler_std(const PromoScalerStats *s, double *std);
+
+/*
+ * (x - mean) / std per element.  Missing elements take the mean (so 0);
+ * a dimension whose std is 0 or undefined is centered only, giving 0.
+ */
+extern void promo_scaler_standardize(int d, const double *mean,
+									 const double *std, const double *x,
+									 const bool *isnull, double *out);
+
+#endif							/* PROMO_SCALER_H */

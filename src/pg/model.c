@@ -1,0 +1,617 @@
+/*
+ * model.c
+ *		The promo.model type: every trained model, one kind at a time.
+ *
+ * A model is a kind plus named float8 fields whose lengths follow from the
+ * kind and its dimension.  The binary form is the header and the values;
+ * the text form is a JSON object with the same fields, read back through
+ * PostgreSQL's jsonb and checked field by field.  JSON has no NaN: a value
+ * that is not available is null, and infinities are the strings
+ * "Infinity" and "-Infinity".
+ */
+#include "promo.h"
+
+#include <math.h>
+
+#include "libpq/pqformat.h"
+#include "utils/builtins.h"
+#include "utils/float.h"
+#include "utils/fmgrprotos.h"
+#include "utils/jsonb.h"
+
+#include "linreg.h"
+
+/* How a field's length follows from the model's dimension d. */
+typedef enum FieldShape
+{
+	SHAPE_SCALAR,				/* one value */
+	SHAPE_FEATURES,				/* d values */
+	SHAPE_TERMS					/* d + 1 values: intercept, then features */
+} FieldShape;
+
+/* What values a field admits besides finite numbers of any sign. */
+#define FIELD_COUNT		0x01	/* a non-negative whole number */
+#define FIELD_NONNEG	0x02	/* not negative */
+#define FIELD_PROB		0x04	/* between 0 and 1 */
+#define FIELD_NULLABLE	0x08	/* may be null (NaN inside) */
+#define FIELD_INFINITE	0x10	/* may be infinite */
+
+typedef struct ModelField
+{
+	const char *name;
+	FieldShape	shape;
+	int			flags;
+} ModelField;
+
+typedef struct ModelKind
+{
+	PromoModelKind kind;
+	const char *name;
+	const ModelField *fields;
+	int			nfields;
+	const char *dim_field;		/* the field whose length gives d */
+	int			max_dim;
+	void		(*check) (PromoModel *model, int sqlstate);
+	double		(*predict) (PromoModel *model, const double *x);
+} ModelKind;
+
+static const ModelField linreg_fields[] = {
+	{"n", SHAPE_SCALAR, FIELD_COUNT},
+	{"n_skipped", SHAPE_SCALAR, FIELD_COUNT},
+	{"df_residual", SHAPE_SCALAR, FIELD_COUNT},
+	{"r2", SHAPE_SCALAR, FIELD_NULLABLE},
+	{"adj_r2", SHAPE_SCALAR, FIELD_NULLABLE},
+	{"sigma", SHAPE_SCALAR, FIELD_NONNEG},
+	{"f_statistic", SHAPE_SCALAR, FIELD_NONNEG | FIELD_NULLABLE | FIELD_INFINITE},
+	{"f_p_value", SHAPE_SCALAR, FIELD_PROB | FIELD_NULLABLE},
+	{"condition_number", SHAPE_SCALAR, FIELD_NONNEG | FIELD_NULLABLE | FIELD_INFINITE},
+	{"estimate", SHAPE_TERMS, 0},
+	{"std_error", SHAPE_TERMS, FIELD_NONNEG},
+	{"t_value", SHAPE_TERMS, FIELD_NULLABLE | FIELD_INFINITE},
+	{"p_value", SHAPE_TERMS, FIELD_PROB | FIELD_NULLABLE},
+};
+
+static const ModelField scaler_fields[] = {
+	{"count", SHAPE_FEATURES, FIELD_COUNT},
+	{"mean", SHAPE_FEATURES, FIELD_NULLABLE},
+	{"std", SHAPE_FEATURES, FIELD_NONNEG | FIELD_NULLABLE},
+	{"min", SHAPE_FEATURES, FIELD_NULLABLE},
+	{"max", SHAPE_FEATURES, FIELD_NULLABLE},
+};
+
+static void LinregCheck(PromoModel *model, int sqlstate);
+static void ScalerCheck(PromoModel *model, int sqlstate);
+
+static const ModelKind model_kinds[] = {
+	{PROMO_MODEL_LINREG, "linreg", linreg_fields, lengthof(linreg_fields),
+	"estimate", PROMO_LINREG_MAX_FEATURES, LinregCheck, promo_linreg_model_predict},
+	{PROMO_MODEL_SCALER, "scaler", scaler_fields, lengthof(scaler_fields),
+	"mean", PROMO_MAX_DIMENSIONS, ScalerCheck, NULL},
+};
+
+#define MODEL_ERROR(code, ...) \
+	ereport(ERROR, \
+			(errcode(code), \
+			 errmsg("invalid promo.model value"), \
+			 errdetail(__VA_ARGS__)))
+
+/* The kind description of a kind number, or NULL. */
+static const ModelKind *
+KindByNumber(int kind)
+{
+	for (int i = 0; i < lengthof(model_kinds); i++)
+		if (model_kinds[i].kind == kind)
+			return &model_kinds[i];
+	return NULL;
+}
+
+/* The kind description of a model, which was checked when it was made. */
+static const ModelKind *
+KindOf(PromoModel *model)
+{
+	const ModelKind *k = KindByNumber(model->kind);
+
+	if (k == NULL)
+		MODEL_ERROR(ERRCODE_DATA_CORRUPTED, "Unknown model kind %d.", model->kind);
+	return k;
+}
+
+/* Number of values of a field shape at dimension d. */
+static int
+ShapeLength(FieldShape shape, int d)
+{
+	switch (shape)
+	{
+		case SHAPE_SCALAR:
+			return 1;
+		case SHAPE_FEATURES:
+			return d;
+		case SHAPE_TERMS:
+			return d + 1;
+	}
+	return 0;
+}
+
+/* Number of values of all fields of a kind at dimension d. */
+static int
+KindLength(const ModelKind *k, int d)
+{
+	int			total = 0;
+
+	for (int i = 0; i < k->nfields; i++)
+		total += ShapeLength(k->fields[i].shape, d);
+	return total;
+}
+
+/* Allocate a zeroed model of a kind and dimension. */
+static PromoModel *
+ModelAlloc(const ModelKind *k, int dim)
+{
+	Size		size = offsetof(PromoModel, values) + sizeof(double) * KindLength(k, dim);
+	PromoModel *model = palloc0(size);
+
+	SET_VARSIZE(model, size);
+	model->kind = k->kind;
+	model->version = PROMO_MODEL_VERSION;
+	model->dim = dim;
+	return model;
+}
+
+/* A zeroed model of the given kind and dimension. */
+PromoModel *
+promo_model_new(PromoModelKind kind, int dim)
+{
+	return ModelAlloc(KindByNumber(kind), dim);
+}
+
+/* Index of a field's first value in model->values, and the field. */
+static int
+FieldOffset(const ModelKind *k, int d, const char *name, const ModelField **field)
+{
+	int			offset = 0;
+
+	for (int i = 0; i < k->nfields; i++)
+	{
+		if (strcmp(k->fields[i].name, name) == 0)
+		{
+			if (field)
+				*field = &k->fields[i];
+			return offset;
+		}
+		offset += ShapeLength(k->fields[i].shape, d);
+	}
+	elog(ERROR, "model kind \"%s\" has no field \"%s\"", k->name, name);
+	return -1;
+}
+
+/* The values of the named field of a model. */
+double *
+promo_model_field(PromoModel *model, const char *name)
+{
+	return model->values + FieldOffset(KindOf(model), model->dim, name, NULL);
+}
+
+/* Error unless the model is of the given kind; fname names the caller. */
+void
+promo_model_expect(PromoModel *model, PromoModelKind kind, const char *fname)
+{
+	const ModelKind *have = KindOf(model);
+
+	if (have->kind != kind)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s needs a %s model, not a %s model",
+						fname, KindByNumber(kind)->name, have->name)));
+}
+
+/* Error unless a feature vector fits the model's dimension. */
+void
+promo_model_check_dim(PromoModel *model, int n)
+{
+	if (n != model->dim)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("x has %d elements, but the model has %d features",
+						n, model->dim)));
+}
+
+/* Error unless every value of a field is admissible under its flags. */
+static void
+CheckField(const ModelField *f, const double *v, int len, int sqlstate)
+{
+	for (int i = 0; i < len; i++)
+	{
+		const char *what = NULL;
+
+		if (isnan(v[i]))
+			what = (f->flags & FIELD_NULLABLE) ? NULL : "must not be null";
+		else if (isinf(v[i]) && !(f->flags & FIELD_INFINITE))
+			what = "must be finite";
+		else if ((f->flags & FIELD_COUNT) && (v[i] < 0 || v[i] != floor(v[i])))
+			what = "must be a non-negative whole number";
+		else if ((f->flags & FIELD_NONNEG) && v[i] < 0)
+			what = "must not be negative";
+		else if ((f->flags & FIELD_PROB) && (v[i] < 0 || v[i] > 1))
+			what = "must be between 0 and 1";
+		if (what && f->shape == SHAPE_SCALAR)
+			MODEL_ERROR(sqlstate, "Field \"%s\" %s.", f->name, what);
+		if (what)
+			MODEL_ERROR(sqlstate, "Element %d of field \"%s\" %s.", i + 1, f->name, what);
+	}
+}
+
+/* Check every field of a model, then the kind's own rules. */
+static void
+CheckModel(PromoModel *model, int sqlstate)
+{
+	const ModelKind *k = KindOf(model);
+	int			offset = 0;
+
+	for (int i = 0; i < k->nfields; i++)
+	{
+		int			len = ShapeLength(k->fields[i].shape, model->dim);
+
+		CheckField(&k->fields[i], model->values + offset, len, sqlstate);
+		offset += len;
+	}
+	k->check(model, sqlstate);
+}
+
+/* Linear regression: the counts must add up. */
+static void
+LinregCheck(PromoModel *model, int sqlstate)
+{
+	double		n = promo_model_field(model, "n")[0];
+	double		df = promo_model_field(model, "df_residual")[0];
+
+	if (n != df + model->dim + 1)
+		MODEL_ERROR(sqlstate, "Field \"n\" (%g) must equal \"df_residual\" (%g) plus the %d terms.",
+					n, df, model->dim + 1);
+}
+
+/* Scaler: a dimension with values has a mean and min <= max. */
+static void
+ScalerCheck(PromoModel *model, int sqlstate)
+{
+	double	   *count = promo_model_field(model, "count");
+	double	   *mean = promo_model_field(model, "mean");
+	double	   *min = promo_model_field(model, "min");
+	double	   *max = promo_model_field(model, "max");
+
+	for (int j = 0; j < model->dim; j++)
+	{
+		if (count[j] > 0 && (isnan(mean[j]) || isnan(min[j]) || isnan(max[j])))
+			MODEL_ERROR(sqlstate, "Dimension %d has values but no mean, min or max.", j + 1);
+		if (count[j] > 0 && min[j] > max[j])
+			MODEL_ERROR(sqlstate, "Dimension %d has min greater than max.", j + 1);
+	}
+}
+
+/* Error unless dim is a dimension a kind admits. */
+static void
+CheckDimension(const ModelKind *k, int dim, int sqlstate)
+{
+	if (dim < 1 || dim > k->max_dim)
+		MODEL_ERROR(sqlstate, "A %s model has between 1 and %d features, not %d.",
+					k->name, k->max_dim, dim);
+}
+
+/* ---- text form ---- */
+
+/* Append one value as JSON: a number, null for NaN, or a string for inf. */
+static void
+AppendJsonNumber(StringInfo buf, double v)
+{
+	if (isnan(v))
+		appendStringInfoString(buf, "null");
+	else if (isinf(v))
+		appendStringInfoString(buf, v > 0 ? "\"Infinity\"" : "\"-Infinity\"");
+	else
+		appendStringInfoString(buf, float8out_internal(v));
+}
+
+/* Append a model as a JSON object; scalars_only leaves out array fields. */
+static void
+AppendModelJson(StringInfo buf, PromoModel *model, bool scalars_only)
+{
+	const ModelKind *k = KindOf(model);
+	const double *v = model->values;
+
+	appendStringInfo(buf, "{\"kind\": \"%s\", \"version\": %d", k->name, model->version);
+	if (scalars_only)
+		appendStringInfo(buf, ", \"features\": %d", model->dim);
+	for (int i = 0; i < k->nfields; i++)
+	{
+		const ModelField *f = &k->fields[i];
+		int			len = ShapeLength(f->shape, model->dim);
+
+		if (f->shape == SHAPE_SCALAR)
+		{
+			appendStringInfo(buf, ", \"%s\": ", f->name);
+			AppendJsonNumber(buf, v[0]);
+		}
+		else if (!scalars_only)
+		{
+			appendStringInfo(buf, ", \"%s\": [", f->name);
+			for (int j = 0; j < len; j++)
+			{
+				if (j > 0)
+					appendStringInfoString(buf, ", ");
+				AppendJsonNumber(buf, v[j]);
+			}
+			appendStringInfoChar(buf, ']');
+		}
+		v += len;
+	}
+	appendStringInfoChar(buf, '}');
+}
+
+/* promo.model text output: JSON. */
+PG_FUNCTION_INFO_V1(promo_model_out);
+Datum
+promo_model_out(PG_FUNCTION_ARGS)
+{
+	PromoModel *model = PG_GETARG_PROMO_MODEL(0);
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	AppendModelJson(&buf, model, false);
+	PG_RETURN_CSTRING(buf.data);
+}
+
+/* A JSON scalar as a double under the JSON conventions above. */
+static bool
+JsonbToDouble(const JsonbValue *jv, double *out)
+{
+	if (jv->type == jbvNull)
+		*out = NAN;
+	else if (jv->type == jbvNumeric)
+		*out = DatumGetFloat8(DirectFunctionCall1(numeric_float8,
+												  NumericGetDatum(jv->val.numeric)));
+	else if (jv->type == jbvString && jv->val.string.len == 8 &&
+			 strncmp(jv->val.string.val, "Infinity", 8) == 0)
+		*out = INFINITY;
+	else if (jv->type == jbvString && jv->val.string.len == 9 &&
+			 strncmp(jv->val.string.val, "-Infinity", 9) == 0)
+		*out = -INFINITY;
+	else
+		return false;
+	return true;
+}
+
+/* A field of a JSON object, required. */
+static JsonbValue *
+RequiredKey(JsonbContainer *obj, const char *key)
+{
+	JsonbValue *jv = getKeyJsonValueFromContainer(obj, key, strlen(key), NULL);
+
+	if (jv == NULL)
+		MODEL_ERROR(ERRCODE_INVALID_TEXT_REPRESENTATION, "Field \"%s\" is missing.", key);
+	return jv;
+}
+
+/* Length of an array field, or an error if it is not an array. */
+static int
+ArrayFieldLength(JsonbValue *jv, const char *key)
+{
+	if (jv->type != jbvBinary || !JsonContainerIsArray(jv->val.binary.data))
+		MODEL_ERROR(ERRCODE_INVALID_TEXT_REPRESENTATION,
+					"Field \"%s\" must be an array of numbers.", key);
+	return JsonContainerSize(jv->val.binary.data);
+}
+
+/* Read one field's values from its JSON into out. */
+static void
+ReadField(JsonbContainer *obj, const ModelField *f, int len, double *out)
+{
+	JsonbValue *jv = RequiredKey(obj, f->name);
+	int			have;
+
+	if (f->shape == SHAPE_SCALAR)
+	{
+		if (!JsonbToDouble(jv, out))
+			MODEL_ERROR(ERRCODE_INVALID_TEXT_REPRESENTATION,
+						"Field \"%s\" must be a number.", f->name);
+		return;
+	}
+	have = ArrayFieldLength(jv, f->name);
+	if (have != len)
+		MODEL_ERROR(ERRCODE_INVALID_TEXT_REPRESENTATION,
+					"Field \"%s\" has %d elements, expected %d.", f->name, have, len);
+	for (int i = 0; i < len; i++)
+	{
+		JsonbValue *elem = getIthJsonbValueFromContainer(jv->val.binary.data, i);
+
+		if (!JsonbToDouble(elem, &out[i]))
+			MODEL_ERROR(ERRCODE_INVALID_TEXT_REPRESENTATION,
+						"Element %d of field \"%s\" must be a number.", i + 1, f->name);
+	}
+}
+
+/* Error on any key that is neither a field of the kind nor kind/version. */
+static void
+CheckKnownKeys(JsonbContainer *obj, const ModelKind *k)
+{
+	JsonbIterator *it = JsonbIteratorInit(obj);
+	JsonbValue	jv;
+	JsonbIteratorToken tok;
+
+	while ((tok = JsonbIteratorNext(&it, &jv, true)) != WJB_DONE)
+	{
+		bool		known;
+		char	   *key;
+
+		if (tok != WJB_KEY)
+			continue;
+		key = pnstrdup(jv.val.string.val, jv.val.string.len);
+		known = strcmp(key, "kind") == 0 || strcmp(key, "version") == 0;
+		for (int i = 0; i < k->nfields && !known; i++)
+			known = strcmp(key, k->fields[i].name) == 0;
+		if (!known)
+			MODEL_ERROR(ERRCODE_INVALID_TEXT_REPRESENTATION,
+						"Unknown field \"%s\" for a %s model.", key, k->name);
+	}
+}
+
+/* The kind named by the "kind" field. */
+static const ModelKind *
+ReadKind(JsonbContainer *obj)
+{
+	JsonbValue *jv = RequiredKey(obj, "kind");
+
+	if (jv->type != jbvString)
+		MODEL_ERROR(ERRCODE_INVALID_TEXT_REPRESENTATION, "Field \"kind\" must be a string.");
+	for (int i = 0; i < lengthof(model_kinds); i++)
+	{
+		const char *name = model_kinds[i].name;
+
+		if (strlen(name) == jv->val.string.len &&
+			strncmp(name, jv->val.string.val, jv->val.string.len) == 0)
+			return &model_kinds[i];
+	}
+	MODEL_ERROR(ERRCODE_INVALID_TEXT_REPRESENTATION, "Unknown model kind \"%.*s\".",
+				jv->val.string.len, jv->val.string.val);
+	return NULL;
+}
+
+/* Error unless the "version" field is the version this build writes. */
+static void
+ReadVersion(JsonbContainer *obj)
+{
+	double		version;
+
+	if (!JsonbToDouble(RequiredKey(obj, "version"), &version) ||
+		version != PROMO_MODEL_VERSION)
+		MODEL_ERROR(ERRCODE_INVALID_TEXT_REPRESENTATION,
+					"Field \"version\" must be %d.", PROMO_MODEL_VERSION);
+}
+
+/* The model's dimension, from the length of the kind's dim_field. */
+static int
+ReadDimension(JsonbContainer *obj, const ModelKind *k)
+{
+	const ModelField *f;
+	int			len;
+
+	FieldOffset(k, 0, k->dim_field, &f);
+	len = ArrayFieldLength(RequiredKey(obj, f->name), f->name);
+	return f->shape == SHAPE_TERMS ? len - 1 : len;
+}
+
+/* promo.model text input: JSON, checked field by field. */
+PG_FUNCTION_INFO_V1(promo_model_in);
+Datum
+promo_model_in(PG_FUNCTION_ARGS)
+{
+	char	   *text = PG_GETARG_CSTRING(0);
+	Jsonb	   *jb = DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(text)));
+	JsonbContainer *obj = &jb->root;
+	const ModelKind *k;
+	PromoModel *model;
+	int			dim;
+	int			offset = 0;
+
+	if (!JB_ROOT_IS_OBJECT(jb) || JB_ROOT_IS_SCALAR(jb))
+		MODEL_ERROR(ERRCODE_INVALID_TEXT_REPRESENTATION, "A model is a JSON object.");
+	k = ReadKind(obj);
+	ReadVersion(obj);
+	CheckKnownKeys(obj, k);
+	dim = ReadDimension(obj, k);
+	CheckDimension(k, dim, ERRCODE_INVALID_TEXT_REPRESENTATION);
+
+	model = ModelAlloc(k, dim);
+	for (int i = 0; i < k->nfields; i++)
+	{
+		int			len = ShapeLength(k->fields[i].shape, dim);
+
+		ReadField(obj, &k->fields[i], len, model->values + offset);
+		offset += len;
+	}
+	CheckModel(model, ERRCODE_INVALID_TEXT_REPRESENTATION);
+	PG_RETURN_POINTER(model);
+}
+
+/* ---- binary form ---- */
+
+/* promo.model binary output: kind, version, dimensions, values. */
+PG_FUNCTION_INFO_V1(promo_model_send);
+Datum
+promo_model_send(PG_FUNCTION_ARGS)
+{
+	PromoModel *model = PG_GETARG_PROMO_MODEL(0);
+	int			len = KindLength(KindOf(model), model->dim);
+	StringInfoData buf;
+
+	pq_begintypsend(&buf);
+	pq_sendint16(&buf, model->kind);
+	pq_sendint16(&buf, model->version);
+	pq_sendint32(&buf, model->dim);
+	pq_sendint32(&buf, model->dim2);
+	for (int i = 0; i < len; i++)
+		pq_sendfloat8(&buf, model->values[i]);
+	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+}
+
+/* promo.model binary input, checked as the text input is. */
+PG_FUNCTION_INFO_V1(promo_model_recv);
+Datum
+promo_model_recv(PG_FUNCTION_ARGS)
+{
+	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
+	int			kind = pq_getmsgint(buf, 2);
+	int			version = pq_getmsgint(buf, 2);
+	int			dim = pq_getmsgint(buf, 4);
+	int			dim2 = pq_getmsgint(buf, 4);
+	const ModelKind *k = KindByNumber(kind);
+	PromoModel *model;
+	int			len;
+
+	if (k == NULL)
+		MODEL_ERROR(ERRCODE_INVALID_BINARY_REPRESENTATION, "Unknown model kind %d.", kind);
+	if (version != PROMO_MODEL_VERSION || dim2 != 0)
+		MODEL_ERROR(ERRCODE_INVALID_BINARY_REPRESENTATION,
+					"Unsupported version %d of a %s model.", version, k->name);
+	CheckDimension(k, dim, ERRCODE_INVALID_BINARY_REPRESENTATION);
+	model = ModelAlloc(k, dim);
+	len = KindLength(k, dim);
+	for (int i = 0; i < len; i++)
+		model->values[i] = pq_getmsgfloat8(buf);
+	CheckModel(model, ERRCODE_INVALID_BINARY_REPRESENTATION);
+	PG_RETURN_POINTER(model);
+}
+
+/* ---- functions over any kind ---- */
+
+/* promo.metrics(model): the scalar fields as jsonb. */
+PG_FUNCTION_INFO_V1(promo_metrics);
+Datum
+promo_metrics(PG_FUNCTION_ARGS)
+{
+	PromoModel *model = PG_GETARG_PROMO_MODEL(0);
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	AppendModelJson(&buf, model, true);
+	PG_RETURN_DATUM(DirectFunctionCall1(jsonb_in, CStringGetDatum(buf.data)));
+}
+
+/* promo.predict(model, x): the model's prediction for one feature vector. */
+PG_FUNCTION_INFO_V1(promo_predict);
+Datum
+promo_predict(PG_FUNCTION_ARGS)
+{
+	PromoModel *model = PG_GETARG_PROMO_MODEL(0);
+	const ModelKind *k = KindOf(model);
+	const double *x;
+	int			n;
+
+	if (k->predict == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("promo.predict does not apply to %s models", k->name),
+				 k->kind == PROMO_MODEL_SCALER ?
+				 errhint("Use promo.standardize to transform features with a scaler.") : 0));
+	x = promo_vector(PG_GETARG_ARRAYTYPE_P(1), "x", &n);
+	promo_model_check_dim(model, n);
+	PG_RETURN_FLOAT8(k->predict(model, x));
+}

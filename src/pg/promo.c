@@ -1,0 +1,156 @@
+/*
+ * promo.c
+ *		Module entry and the argument checks every promo function shares.
+ */
+#include "promo.h"
+
+#include <math.h>
+
+#include "catalog/pg_type.h"
+#include "utils/lsyscache.h"
+
+PG_MODULE_MAGIC;
+
+/* Error unless arr is a one-dimensional float8 array. */
+static void
+CheckOneDimensional(ArrayType *arr, const char *what)
+{
+	if (ARR_ELEMTYPE(arr) != FLOAT8OID)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("%s must be a float8 array", what)));
+	if (ARR_NDIM(arr) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("%s must be a one-dimensional array", what),
+				 errdetail("The array has %d dimensions.", ARR_NDIM(arr))));
+}
+
+/* Error unless v is finite. */
+void
+promo_check_finite(const char *what, double v)
+{
+	if (!isfinite(v))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("%s must not be NaN or infinity", what)));
+}
+
+/* Error naming the first non-finite element of values, if any. */
+static void
+CheckFiniteElements(const char *what, const double *values, const bool *isnull,
+					int n)
+{
+	for (int i = 0; i < n; i++)
+	{
+		if ((isnull == NULL || !isnull[i]) && !isfinite(values[i]))
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_EXCEPTION),
+					 errmsg("%s must not contain NaN or infinity", what),
+					 errdetail("Element %d is %s.", i + 1,
+							   isnan(values[i]) ? "NaN" : "infinite")));
+	}
+}
+
+/* 1-D float8[] without NULL elements or non-finite values: its data. */
+const double *
+promo_vector(ArrayType *arr, const char *what, int *n)
+{
+	const double *values;
+
+	CheckOneDimensional(arr, what);
+	if (array_contains_nulls(arr))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("%s must not contain NULL elements", what)));
+	*n = ArrayGetNItems(ARR_NDIM(arr), ARR_DIMS(arr));
+	values = (const double *) ARR_DATA_PTR(arr);
+	CheckFiniteElements(what, values, NULL, *n);
+	return values;
+}
+
+/* 1-D float8[] that may hold NULL elements; a palloc'd copy of its values. */
+double *
+promo_vector_nullable(ArrayType *arr, const char *what, int *n, bool **isnull)
+{
+	Datum	   *elems;
+	bool	   *nulls;
+	double	   *values;
+	bool		anynull = false;
+
+	CheckOneDimensional(arr, what);
+	deconstruct_array(arr, FLOAT8OID, sizeof(float8), FLOAT8PASSBYVAL,
+					  TYPALIGN_DOUBLE, &elems, &nulls, n);
+	values = palloc(sizeof(double) * Max(*n, 1));
+	for (int i = 0; i < *n; i++)
+	{
+		values[i] = nulls[i] ? 0.0 : DatumGetFloat8(elems[i]);
+		anynull = anynull || nulls[i];
+	}
+	*isnull = anynull ? nulls : NULL;
+	CheckFiniteElements(what, values, *isnull, *n);
+	return values;
+}
+
+/* Error unless got == want: arrays of different lengths. */
+void
+promo_check_length(const char *what, int got, int want)
+{
+	if (got != want)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("%s has %d elements, expected %d", what, got, want)));
+}
+
+/* A 1-D float8[] holding n values. */
+ArrayType *
+promo_float8_array(const double *values, int n)
+{
+	ArrayType  *arr;
+	Size		nbytes = ARR_OVERHEAD_NONULLS(1) + sizeof(float8) * (Size) n;
+
+	arr = (ArrayType *) palloc0(nbytes);
+	SET_VARSIZE(arr, nbytes);
+	arr->ndim = 1;
+	arr->dataoffset = 0;
+	arr->elemtype = FLOAT8OID;
+	ARR_DIMS(arr)[0] = n;
+	ARR_LBOUND(arr)[0] = 1;
+	if (n > 0)
+		memcpy(ARR_DATA_PTR(arr), values, sizeof(float8) * (Size) n);
+	else
+		arr->ndim = 0;
+	return arr;
+}
+
+/* The transition state: in place inside an aggregate, else a copy. */
+ArrayType *
+promo_agg_state(FunctionCallInfo fcinfo, int argno)
+{
+	if (PG_ARGISNULL(argno))
+		return NULL;
+	if (AggCheckCallContext(fcinfo, NULL))
+		return PG_GETARG_ARRAYTYPE_P(argno);
+	return PG_GETARG_ARRAYTYPE_P_COPY(argno);
+}
+
+/* A float8[] transition state as its data, checked against its tag. */
+double *
+promo_state_data(ArrayType *state, double tag, int min_len)
+{
+	int			n;
+
+	if (ARR_ELEMTYPE(state) != FLOAT8OID || ARR_NDIM(state) != 1 ||
+		ARR_HASNULL(state))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid promo aggregate state"),
+				 errdetail("The state must be a one-dimensional float8 array without NULLs.")));
+	n = ARR_DIMS(state)[0];
+	if (n < min_len || ((double *) ARR_DATA_PTR(state))[0] != tag)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid promo aggregate state"),
+				 errdetail("The state is not one of this aggregate's states.")));
+	return (double *) ARR_DATA_PTR(state);
+}

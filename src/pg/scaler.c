@@ -1,0 +1,172 @@
+/*
+ * scaler.c
+ *		promo.scaler aggregate and promo.standardize.
+ *
+ * The state is a plain float8[]: [0] tag, [1] d (-1 until a row arrives),
+ * then count, mean, m2, min and max, d values each.  NULL elements are
+ * skipped per dimension, so each dimension has its own count.
+ */
+#include "promo.h"
+
+#include <math.h>
+
+#include "scaler.h"
+
+#define SCALER_TAG 7002.0
+#define SCALER_HEADER 2
+#define SCALER_FIELDS 5
+
+/* A view of the state's statistics. */
+static PromoScalerStats
+StateStats(double *s)
+{
+	PromoScalerStats st;
+	int			d = (int) s[1];
+
+	st.d = d;
+	st.count = &s[SCALER_HEADER];
+	st.mean = st.count + d;
+	st.m2 = st.mean + d;
+	st.min = st.m2 + d;
+	st.max = st.min + d;
+	return st;
+}
+
+/* The state's data, after checking its length matches its dimension. */
+static double *
+StateData(ArrayType *state)
+{
+	double	   *s = promo_state_data(state, SCALER_TAG, SCALER_HEADER);
+	int			d = (int) s[1];
+
+	if (d < 1 || d > PROMO_MAX_DIMENSIONS ||
+		ARR_DIMS(state)[0] != SCALER_HEADER + SCALER_FIELDS * d)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid promo aggregate state"),
+				 errdetail("The scaler state's header does not match its length.")));
+	return s;
+}
+
+/* A zeroed state of d dimensions. */
+static ArrayType *
+NewState(int d)
+{
+	int			len = SCALER_HEADER + SCALER_FIELDS * d;
+	double	   *zero = palloc0(sizeof(double) * len);
+	ArrayType  *state;
+
+	zero[0] = SCALER_TAG;
+	zero[1] = d;
+	state = promo_float8_array(zero, len);
+	pfree(zero);
+	return state;
+}
+
+/* Error unless d dimensions are allowed and match the state's. */
+static void
+CheckDimensions(int state_d, int d)
+{
+	if (d < 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("x must have at least one element")));
+	if (d > PROMO_MAX_DIMENSIONS)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("scaler accepts at most %d dimensions, x has %d",
+						PROMO_MAX_DIMENSIONS, d)));
+	if (state_d >= 0 && d != state_d)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("x has %d elements, but earlier rows had %d", d, state_d),
+				 errdetail("All rows of one scaler aggregate must have the same number of elements.")));
+}
+
+/* promo.scaler transition: add one row; a NULL row is skipped. */
+PG_FUNCTION_INFO_V1(promo_scaler_accum);
+Datum
+promo_scaler_accum(PG_FUNCTION_ARGS)
+{
+	ArrayType  *state = promo_agg_state(fcinfo, 0);
+	double	   *x;
+	bool	   *isnull;
+	int			d;
+	PromoScalerStats st;
+
+	if (PG_ARGISNULL(1))
+	{
+		if (state == NULL)
+			PG_RETURN_NULL();
+		PG_RETURN_ARRAYTYPE_P(state);
+	}
+	x = promo_vector_nullable(PG_GETARG_ARRAYTYPE_P(1), "x", &d, &isnull);
+	CheckDimensions(state ? (int) StateData(state)[1] : -1, d);
+	if (state == NULL)
+		state = NewState(d);
+	st = StateStats(StateData(state));
+	promo_scaler_add(&st, x, isnull);
+	PG_RETURN_ARRAYTYPE_P(state);
+}
+
+/* promo.scaler combine: merge two partial states. */
+PG_FUNCTION_INFO_V1(promo_scaler_combine);
+Datum
+promo_scaler_combine(PG_FUNCTION_ARGS)
+{
+	ArrayType  *state = promo_agg_state(fcinfo, 0);
+	PromoScalerStats st = StateStats(StateData(state));
+	PromoScalerStats other = StateStats(StateData(PG_GETARG_ARRAYTYPE_P(1)));
+
+	CheckDimensions(st.d, other.d);
+	promo_scaler_merge(&st, &other);
+	PG_RETURN_ARRAYTYPE_P(state);
+}
+
+/* promo.scaler final: a scaler model; NaN marks dimensions without data. */
+PG_FUNCTION_INFO_V1(promo_scaler_final);
+Datum
+promo_scaler_final(PG_FUNCTION_ARGS)
+{
+	PromoScalerStats st;
+	PromoModel *model;
+	Size		bytes;
+	double	   *mean;
+	double	   *min;
+	double	   *max;
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	st = StateStats(StateData(PG_GETARG_ARRAYTYPE_P(0)));
+	model = promo_model_new(PROMO_MODEL_SCALER, st.d);
+	bytes = sizeof(double) * st.d;
+	memcpy(promo_model_field(model, "count"), st.count, bytes);
+	mean = memcpy(promo_model_field(model, "mean"), st.mean, bytes);
+	min = memcpy(promo_model_field(model, "min"), st.min, bytes);
+	max = memcpy(promo_model_field(model, "max"), st.max, bytes);
+	promo_scaler_std(&st, promo_model_field(model, "std"));
+	for (int j = 0; j < st.d; j++)
+	{
+		if (st.count[j] == 0)
+			mean[j] = min[j] = max[j] = NAN;
+	}
+	PG_RETURN_POINTER(model);
+}
+
+/* promo.standardize(x, scaler): z-scores, NULL elements imputed as 0. */
+PG_FUNCTION_INFO_V1(promo_standardize);
+Datum
+promo_standardize(PG_FUNCTION_ARGS)
+{
+	PromoModel *model = PG_GETARG_PROMO_MODEL(1);
+	double	   *x;
+	bool	   *isnull;
+	int			d;
+
+	promo_model_expect(model, PROMO_MODEL_SCALER, "promo.standardize");
+	x = promo_vector_nullable(PG_GETARG_ARRAYTYPE_P(0), "x", &d, &isnull);
+	promo_model_check_dim(model, d);
+	promo_scaler_standardize(d, promo_model_field(model, "mean"),
+							 promo_model_field(model, "std"), x, isnull, x);
+	PG_RETURN_ARRAYTYPE_P(promo_float8_array(x, d));
+}
