@@ -80,7 +80,7 @@ IsConstant(const PromoMoments *m, int j)
 	double		cjj = m->comoment[j + j * m->q];
 	double		n = *m->n;
 
-	return cjj <= 0.0 || sqrt(cjj / n) <= 1e-13 * fabs(m->mean[j]);
+	return cjj <= 0.0 || sqrt(cjj / n) <= 1e-13 * fabs(promo_moments_mean(m, j));
 }
 
 /* Fill corr with S Cxx S, S = diag(1 / sqrt(Cxx_jj)). */
@@ -133,7 +133,7 @@ ConditionNumber(const PromoMoments *m, int d, const double *ufactor,
 	w->rfactor[0] = sqrtn;
 	for (int j = 0; j < d; j++)
 	{
-		w->rfactor[(size_t) (j + 1) * p] = sqrtn * m->mean[j];
+		w->rfactor[(size_t) (j + 1) * p] = sqrtn * promo_moments_mean(m, j);
 		for (int i = 0; i <= j; i++)
 			w->rfactor[(i + 1) + (size_t) (j + 1) * p] =
 				ufactor[i + (size_t) j * d] / w->scale[j];
@@ -161,7 +161,7 @@ Coefficients(const PromoMoments *m, int d, LinregWork *w, PromoLinregFit *fit)
 	int			q = m->q;
 	double		n = *m->n;
 	double		sigma = fit->sigma;
-	double		intercept = m->mean[d];
+	double		intercept = promo_moments_mean(m, d);
 	double		quad;
 
 	/* b = Rinv (S Cxy), slopes = S b */
@@ -175,12 +175,12 @@ Coefficients(const PromoMoments *m, int d, LinregWork *w, PromoLinregFit *fit)
 
 		fit->estimate[j + 1] = est;
 		fit->std_error[j + 1] = sigma * w->scale[j] * sqrt(w->corr[j + (size_t) j * d]);
-		intercept -= est * m->mean[j];
+		intercept -= est * promo_moments_mean(m, j);
 	}
 
 	/* var(intercept) = sigma^2 (1/n + mx' Cxx^-1 mx) */
 	for (int j = 0; j < d; j++)
-		w->vec1[j] = m->mean[j] * w->scale[j];
+		w->vec1[j] = promo_moments_mean(m, j) * w->scale[j];
 	cblas_dsymv(CblasColMajor, CblasUpper, d, 1.0, w->corr, d, w->vec1, 1,
 				0.0, w->vec2, 1);
 	quad = cblas_ddot(d, w->vec1, 1, w->vec2, 1);

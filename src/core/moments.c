@@ -7,11 +7,20 @@
 #include <cblas.h>
 #include <string.h>
 
-/* Merge moments (nb, meanb, comomentb) of another stream into m. */
-void
-promo_moments_merge(PromoMoments *m, double nb,
-					const double *meanb, const double *comomentb,
-					double *work)
+/* Mean of variable i, shift added back. */
+double
+promo_moments_mean(const PromoMoments *m, int i)
+{
+	return m->shift[i] + m->mean[i];
+}
+
+/*
+ * Merge shifted moments (nb, meanb, comomentb), whose shift is shiftb,
+ * into m.  C = Ca + Cb + (na nb / n) d d', d the difference of the means.
+ */
+static void
+MergeShifted(PromoMoments *m, double nb, const double *shiftb,
+			 const double *meanb, const double *comomentb, double *work)
 {
 	int			q = m->q;
 	double		na = *m->n;
@@ -19,26 +28,35 @@ promo_moments_merge(PromoMoments *m, double nb,
 
 	if (nb <= 0)
 		return;
-
-	/* C = Ca + Cb + (na nb / n) d d', d = meanb - meana */
-	for (int j = 0; j < q; j++)
-		for (int i = 0; i <= j; i++)
-			m->comoment[i + j * q] = (na > 0 ? m->comoment[i + j * q] : 0.0) +
-				comomentb[i + j * q];
 	if (na <= 0)
 	{
 		/* Nothing to merge with: take the other stream as it is. */
+		memcpy(m->shift, shiftb, sizeof(double) * q);
 		memcpy(m->mean, meanb, sizeof(double) * q);
+		for (int j = 0; j < q; j++)
+			for (int i = 0; i <= j; i++)
+				m->comoment[i + j * q] = comomentb[i + j * q];
 		*m->n = nb;
 		return;
 	}
 
+	for (int j = 0; j < q; j++)
+		for (int i = 0; i <= j; i++)
+			m->comoment[i + j * q] += comomentb[i + j * q];
+	/* Shifts of one stream are close, so their difference is exact. */
 	for (int i = 0; i < q; i++)
-		work[i] = meanb[i] - m->mean[i];
+		work[i] = (shiftb[i] - m->shift[i]) + (meanb[i] - m->mean[i]);
 	cblas_dsyr(CblasColMajor, CblasUpper, q, na * nb / n,
 			   work, 1, m->comoment, q);
 	cblas_daxpy(q, nb / n, work, 1, m->mean, 1);
 	*m->n = n;
+}
+
+/* Merge the moments of another stream into m. */
+void
+promo_moments_merge(PromoMoments *m, const PromoMoments *other, double *work)
+{
+	MergeShifted(m, *other->n, other->shift, other->mean, other->comoment, work);
 }
 
 /* Merge rows (nrows x q, row-major) into m; rows is overwritten. */
@@ -52,11 +70,16 @@ promo_moments_add_rows(PromoMoments *m, double *rows, int nrows,
 
 	if (nrows <= 0)
 		return;
+	if (*m->n <= 0)
+		memcpy(m->shift, rows, sizeof(double) * q);
 
-	/* The block's own mean, then the rows centered on it. */
+	/* Shift, take the block's own mean, then center the rows on it. */
 	memset(mean, 0, sizeof(double) * q);
 	for (int r = 0; r < nrows; r++)
+	{
+		cblas_daxpy(q, -1.0, m->shift, 1, rows + (size_t) r * q, 1);
 		cblas_daxpy(q, 1.0, rows + (size_t) r * q, 1, mean, 1);
+	}
 	cblas_dscal(q, 1.0 / nrows, mean, 1);
 	for (int r = 0; r < nrows; r++)
 		cblas_daxpy(q, -1.0, mean, 1, rows + (size_t) r * q, 1);
@@ -67,8 +90,8 @@ promo_moments_add_rows(PromoMoments *m, double *rows, int nrows,
 	 */
 	cblas_dsyrk(CblasColMajor, CblasUpper, CblasNoTrans, q, nrows,
 				1.0, rows, q, 0.0, comoment, q);
-	promo_moments_merge(m, (double) nrows, mean, comoment,
-						comoment + (size_t) q * q);
+	MergeShifted(m, (double) nrows, m->shift, mean, comoment,
+				 comoment + (size_t) q * q);
 }
 
 /* Copy the upper triangle of the co-moment matrix into the lower one. */

@@ -4,9 +4,10 @@
  *
  * The co-moment matrix C = sum (z - mean)(z - mean)' is kept centered so
  * that large offsets do not cancel away the signal (a plain sum of squares
- * would).  Rows arrive in blocks: a block is centered on its own mean,
- * reduced with one BLAS dsyrk, and merged with the pairwise update of
- * Chan, Golub and LeVeque.
+ * would).  Rows are first shifted by the stream's first row, which makes
+ * the means small and their rounding harmless.  Rows arrive in blocks: a
+ * block is centered on its own mean, reduced with one BLAS dsyrk, and
+ * merged with the pairwise update of Chan, Golub and LeVeque.
  */
 #ifndef PROMO_MOMENTS_H
 #define PROMO_MOMENTS_H
@@ -16,7 +17,8 @@ typedef struct PromoMoments
 {
 	int			q;				/* number of variables */
 	double	   *n;				/* rows merged so far */
-	double	   *mean;			/* q means */
+	double	   *shift;			/* q: the first row, subtracted from all */
+	double	   *mean;			/* q means of the shifted rows */
 	double	   *comoment;		/* q x q, column-major, upper triangle kept */
 } PromoMoments;
 
@@ -27,10 +29,12 @@ typedef struct PromoMoments
 extern void promo_moments_add_rows(PromoMoments *m, double *rows, int nrows,
 								   double *work);
 
-/* Merge moments (nb, meanb, comomentb) of another stream into m. */
-extern void promo_moments_merge(PromoMoments *m, double nb,
-								const double *meanb, const double *comomentb,
+/* Merge the moments of another stream into m. */
+extern void promo_moments_merge(PromoMoments *m, const PromoMoments *other,
 								double *work);
+
+/* Mean of variable i, shift added back. */
+extern double promo_moments_mean(const PromoMoments *m, int i);
 
 /* Copy the upper triangle of the co-moment matrix into the lower one. */
 extern void promo_moments_symmetrize(double *comoment, int q);

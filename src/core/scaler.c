@@ -12,14 +12,18 @@ promo_scaler_add(PromoScalerStats *s, const double *x, const bool *isnull)
 {
 	for (int j = 0; j < s->d; j++)
 	{
+		double		v;
 		double		delta;
 
 		if (isnull && isnull[j])
 			continue;
+		if (s->count[j] == 0.0)
+			s->shift[j] = x[j];
+		v = x[j] - s->shift[j];
 		s->count[j] += 1.0;
-		delta = x[j] - s->mean[j];
+		delta = v - s->mean[j];
 		s->mean[j] += delta / s->count[j];
-		s->m2[j] += delta * (x[j] - s->mean[j]);
+		s->m2[j] += delta * (v - s->mean[j]);
 		if (s->count[j] == 1.0 || x[j] < s->min[j])
 			s->min[j] = x[j];
 		if (s->count[j] == 1.0 || x[j] > s->max[j])
@@ -43,19 +47,29 @@ promo_scaler_merge(PromoScalerStats *s, const PromoScalerStats *other)
 		if (na == 0.0)
 		{
 			s->count[j] = nb;
+			s->shift[j] = other->shift[j];
 			s->mean[j] = other->mean[j];
 			s->m2[j] = other->m2[j];
 			s->min[j] = other->min[j];
 			s->max[j] = other->max[j];
 			continue;
 		}
-		delta = other->mean[j] - s->mean[j];
+		/* Shifts of one dimension are close: their difference is exact. */
+		delta = (other->shift[j] - s->shift[j]) + (other->mean[j] - s->mean[j]);
 		s->count[j] = n;
 		s->mean[j] += delta * (nb / n);
 		s->m2[j] += other->m2[j] + delta * delta * (na * nb / n);
 		s->min[j] = fmin(s->min[j], other->min[j]);
 		s->max[j] = fmax(s->max[j], other->max[j]);
 	}
+}
+
+/* Mean per dimension, shift added back; NaN without values. */
+void
+promo_scaler_mean(const PromoScalerStats *s, double *mean)
+{
+	for (int j = 0; j < s->d; j++)
+		mean[j] = s->count[j] > 0.0 ? s->shift[j] + s->mean[j] : NAN;
 }
 
 /* Sample standard deviation (n - 1) per dimension; NaN below two values. */

@@ -1,6 +1,9 @@
 /*
  * scaler.h
  *		Per-dimension count, mean, standard deviation, min and max.
+ *
+ *		Values are shifted by the first value of their dimension so that a
+ *		large offset does not swamp the variance in rounding.
  */
 #ifndef PROMO_SCALER_H
 #define PROMO_SCALER_H
@@ -12,7 +15,8 @@ typedef struct PromoScalerStats
 {
 	int			d;
 	double	   *count;
-	double	   *mean;
+	double	   *shift;			/* first value seen, subtracted from all */
+	double	   *mean;			/* mean of the shifted values */
 	double	   *m2;				/* sum of squared deviations from the mean */
 	double	   *min;
 	double	   *max;
@@ -24,6 +28,9 @@ extern void promo_scaler_add(PromoScalerStats *s, const double *x,
 
 /* Merge the statistics of another stream into s. */
 extern void promo_scaler_merge(PromoScalerStats *s, const PromoScalerStats *other);
+
+/* Mean per dimension, shift added back; NaN without values. */
+extern void promo_scaler_mean(const PromoScalerStats *s, double *mean);
 
 /* Sample standard deviation (n - 1) per dimension; NaN below two values. */
 extern void promo_scaler_std(const PromoScalerStats *s, double *std);

@@ -7,7 +7,8 @@
  *
  *	 [0] tag, [1] d (-1 until a complete row arrives), [2] rows skipped,
  *	 [3] buffer capacity in rows, [4] rows buffered, [5] n merged,
- *	 then q = d + 1 means, q x q co-moments, capacity x q buffered rows.
+ *	 then q = d + 1 shifts, q means, q x q co-moments, and capacity x q
+ *	 buffered rows (see moments.h).
  *
  * Rows are buffered so that they reach the moments in blocks, one BLAS
  * dsyrk per block.  The buffer starts small and grows, so that many small
@@ -39,7 +40,7 @@ StateLength(int d, int capacity)
 {
 	int			q = d + 1;
 
-	return LINREG_HEADER + q + q * q + capacity * q;
+	return LINREG_HEADER + 2 * q + q * q + capacity * q;
 }
 
 /* A state of d features (-1: not known yet) with all counts zero. */
@@ -85,7 +86,8 @@ StateMoments(double *s)
 
 	m.q = (int) s[S_DIM] + 1;
 	m.n = &s[S_N];
-	m.mean = &s[LINREG_HEADER];
+	m.shift = &s[LINREG_HEADER];
+	m.mean = m.shift + m.q;
 	m.comoment = m.mean + m.q;
 	return m;
 }
@@ -96,7 +98,7 @@ StateBuffer(double *s)
 {
 	int			q = (int) s[S_DIM] + 1;
 
-	return &s[LINREG_HEADER + q + q * q];
+	return &s[LINREG_HEADER + 2 * q + q * q];
 }
 
 /* Merge nrows rows (row-major, q wide) into the moments; rows is clobbered. */
@@ -232,7 +234,7 @@ MergeStates(double *dst, double *src)
 	double	   *rows = palloc(Max(bytes, 1));
 	double	   *work = palloc(sizeof(double) * PROMO_MOMENTS_WORK(m.q));
 
-	promo_moments_merge(&m, *other.n, other.mean, other.comoment, work);
+	promo_moments_merge(&m, &other, work);
 	memcpy(rows, StateBuffer(src), bytes);
 	MergeRows(&m, rows, nbuf);
 	dst[S_SKIPPED] += src[S_SKIPPED];

@@ -13,9 +13,9 @@
 
 #include <math.h>
 
+#include "common/shortest_dec.h"
 #include "libpq/pqformat.h"
 #include "utils/builtins.h"
-#include "utils/float.h"
 #include "utils/fmgrprotos.h"
 #include "utils/jsonb.h"
 
@@ -298,16 +298,25 @@ CheckDimension(const ModelKind *k, int dim, int sqlstate)
 
 /* ---- text form ---- */
 
-/* Append one value as JSON: a number, null for NaN, or a string for inf. */
+/*
+ * Append one value as JSON: a number, null for NaN, or a string for inf.
+ * Numbers are written in their shortest exact form whatever
+ * extra_float_digits says, so text is a lossless form of a model.
+ */
 static void
 AppendJsonNumber(StringInfo buf, double v)
 {
+	char		digits[DOUBLE_SHORTEST_DECIMAL_LEN];
+
 	if (isnan(v))
 		appendStringInfoString(buf, "null");
 	else if (isinf(v))
 		appendStringInfoString(buf, v > 0 ? "\"Infinity\"" : "\"-Infinity\"");
 	else
-		appendStringInfoString(buf, float8out_internal(v));
+	{
+		double_to_shortest_decimal_buf(v, digits);
+		appendStringInfoString(buf, digits);
+	}
 }
 
 /* Append a model as a JSON object; scalars_only leaves out array fields. */

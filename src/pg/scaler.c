@@ -3,7 +3,7 @@
  *		promo.scaler aggregate and promo.standardize.
  *
  * The state is a plain float8[]: [0] tag, [1] d (-1 until a row arrives),
- * then count, mean, m2, min and max, d values each.  NULL elements are
+ * then count, shift, mean, m2, min and max, d values each (see scaler.h).  NULL elements are
  * skipped per dimension, so each dimension has its own count.
  */
 #include "promo.h"
@@ -14,7 +14,7 @@
 
 #define SCALER_TAG 7002.0
 #define SCALER_HEADER 2
-#define SCALER_FIELDS 5
+#define SCALER_FIELDS 6
 
 /* A view of the state's statistics. */
 static PromoScalerStats
@@ -25,7 +25,8 @@ StateStats(double *s)
 
 	st.d = d;
 	st.count = &s[SCALER_HEADER];
-	st.mean = st.count + d;
+	st.shift = st.count + d;
+	st.mean = st.shift + d;
 	st.m2 = st.mean + d;
 	st.min = st.m2 + d;
 	st.max = st.min + d;
@@ -131,7 +132,6 @@ promo_scaler_final(PG_FUNCTION_ARGS)
 	PromoScalerStats st;
 	PromoModel *model;
 	Size		bytes;
-	double	   *mean;
 	double	   *min;
 	double	   *max;
 
@@ -141,14 +141,14 @@ promo_scaler_final(PG_FUNCTION_ARGS)
 	model = promo_model_new(PROMO_MODEL_SCALER, st.d);
 	bytes = sizeof(double) * st.d;
 	memcpy(promo_model_field(model, "count"), st.count, bytes);
-	mean = memcpy(promo_model_field(model, "mean"), st.mean, bytes);
 	min = memcpy(promo_model_field(model, "min"), st.min, bytes);
 	max = memcpy(promo_model_field(model, "max"), st.max, bytes);
+	promo_scaler_mean(&st, promo_model_field(model, "mean"));
 	promo_scaler_std(&st, promo_model_field(model, "std"));
 	for (int j = 0; j < st.d; j++)
 	{
 		if (st.count[j] == 0)
-			mean[j] = min[j] = max[j] = NAN;
+			min[j] = max[j] = NAN;
 	}
 	PG_RETURN_POINTER(model);
 }
