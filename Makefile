@@ -30,7 +30,7 @@ include $(PGXS)
 
 # The core is plain C11: it must build without PostgreSQL headers.
 src/core/%.o: override CPPFLAGS := -I$(OPENBLAS_INCDIR) -Isrc/core -DMATHLIB_STANDALONE
-src/core/%.o: override CFLAGS += -std=c11
+src/core/%.o: override CFLAGS += -std=c11 -O3
 
 promo--$(EXTVERSION).sql: $(SQL_SRCS)
 	cat $^ > $@

@@ -59,6 +59,33 @@ promo_moments_merge(PromoMoments *m, const PromoMoments *other, double *work)
 	MergeShifted(m, *other->n, other->shift, other->mean, other->comoment, work);
 }
 
+/* Shift rows by shift, store their mean in mean, and center them on it. */
+static void
+CenterBlock(double *restrict rows, int nrows, int q,
+			const double *restrict shift, double *restrict mean)
+{
+	memset(mean, 0, sizeof(double) * q);
+	for (int r = 0; r < nrows; r++)
+	{
+		double	   *restrict row = rows + (size_t) r * q;
+
+		for (int i = 0; i < q; i++)
+		{
+			row[i] -= shift[i];
+			mean[i] += row[i];
+		}
+	}
+	for (int i = 0; i < q; i++)
+		mean[i] /= nrows;
+	for (int r = 0; r < nrows; r++)
+	{
+		double	   *restrict row = rows + (size_t) r * q;
+
+		for (int i = 0; i < q; i++)
+			row[i] -= mean[i];
+	}
+}
+
 /* Merge rows (nrows x q, row-major) into m; rows is overwritten. */
 void
 promo_moments_add_rows(PromoMoments *m, double *rows, int nrows,
@@ -73,16 +100,12 @@ promo_moments_add_rows(PromoMoments *m, double *rows, int nrows,
 	if (*m->n <= 0)
 		memcpy(m->shift, rows, sizeof(double) * q);
 
-	/* Shift, take the block's own mean, then center the rows on it. */
-	memset(mean, 0, sizeof(double) * q);
-	for (int r = 0; r < nrows; r++)
-	{
-		cblas_daxpy(q, -1.0, m->shift, 1, rows + (size_t) r * q, 1);
-		cblas_daxpy(q, 1.0, rows + (size_t) r * q, 1, mean, 1);
-	}
-	cblas_dscal(q, 1.0 / nrows, mean, 1);
-	for (int r = 0; r < nrows; r++)
-		cblas_daxpy(q, -1.0, mean, 1, rows + (size_t) r * q, 1);
+	/*
+	 * Shift, take the block's own mean, then center the rows on it, in
+	 * plain loops: per-row BLAS calls on vectors this short cost more in
+	 * call overhead than in arithmetic.
+	 */
+	CenterBlock(rows, nrows, q, m->shift, mean);
 
 	/*
 	 * Row-major nrows x q is column-major q x nrows, so A A' is the q x q

@@ -25,7 +25,7 @@
 #define LINREG_TAG 7001.0
 #define LINREG_HEADER 6
 #define LINREG_FIRST_CAPACITY 8
-#define LINREG_MAX_CAPACITY 64
+#define LINREG_MAX_CAPACITY 256
 
 /* Offsets into the state's data. */
 #define S_DIM 1
