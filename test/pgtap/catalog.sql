@@ -1,0 +1,56 @@
+-- Catalogue rules every promo object keeps: comments, volatility and
+-- parallel labels, combinable aggregates over real SQL state types, and
+-- functions that run as their caller.
+BEGIN;
+SELECT plan(9);
+
+CREATE TEMP VIEW promo_objects AS
+SELECT p.oid, p.proname, p.prokind, p.provolatile, p.proparallel, p.prosecdef,
+       obj_description(p.oid, 'pg_proc') AS comment
+FROM pg_proc p
+JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid
+JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'promo'
+WHERE d.deptype = 'e';
+
+SELECT cmp_ok((SELECT count(*) FROM promo_objects), '>=', 10::bigint,
+              'the extension owns its functions and aggregates');
+
+SELECT is_empty($$SELECT proname FROM promo_objects WHERE comment IS NULL$$,
+                'every function and aggregate has a comment');
+
+SELECT is_empty($$SELECT t.typname FROM pg_type t
+                  JOIN pg_depend d ON d.classid = 'pg_type'::regclass AND d.objid = t.oid
+                  JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'promo'
+                  WHERE d.deptype = 'e' AND obj_description(t.oid, 'pg_type') IS NULL$$,
+                'every type has a comment');
+
+SELECT is_empty($$SELECT proname FROM promo_objects WHERE proparallel <> 's'$$,
+                'every function and aggregate is PARALLEL SAFE');
+
+SELECT is_empty($$SELECT proname FROM promo_objects WHERE prosecdef$$,
+                'no function is SECURITY DEFINER');
+
+SELECT is_empty($$SELECT proname FROM promo_objects
+                  WHERE prokind = 'f' AND provolatile <> 'i'
+                    AND proname NOT LIKE '%\_fit'$$,
+                'pure functions are IMMUTABLE');
+
+SELECT is_empty($$SELECT o.proname FROM promo_objects o
+                  JOIN pg_aggregate a ON a.aggfnoid = o.oid
+                  WHERE a.aggcombinefn = 0$$,
+                'every aggregate has a combine function');
+
+SELECT is_empty($$SELECT o.proname FROM promo_objects o
+                  JOIN pg_aggregate a ON a.aggfnoid = o.oid
+                  WHERE a.aggtranstype = 'internal'::regtype
+                    AND (a.aggserialfn = 0 OR a.aggdeserialfn = 0)$$,
+                'aggregates with an internal state serialize it');
+
+SELECT bag_eq($$SELECT o.proname::text FROM promo_objects o
+               JOIN pg_aggregate a ON a.aggfnoid = o.oid
+               WHERE a.aggtranstype <> 'internal'::regtype$$,
+              ARRAY['linreg', 'scaler'],
+              'small-state aggregates keep their state in a real SQL type');
+
+SELECT * FROM finish();
+ROLLBACK;
