@@ -211,7 +211,7 @@ promo_model_check_dim(PromoModel *model, int n)
 	if (n != model->dim)
 		ereport(ERROR,
 				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-				 errmsg("x has %d elements, but the model has %d features",
+				 errmsg("x has %d elements, but the model expects %d",
 						n, model->dim)));
 }
 
