@@ -31,7 +31,8 @@ MergeShifted(PromoMoments *m, double nb, const double *shiftb,
 	if (na <= 0)
 	{
 		/* Nothing to merge with: take the other stream as it is. */
-		memcpy(m->shift, shiftb, sizeof(double) * q);
+		if (m->shift != shiftb)
+			memcpy(m->shift, shiftb, sizeof(double) * q);
 		memcpy(m->mean, meanb, sizeof(double) * q);
 		for (int j = 0; j < q; j++)
 			for (int i = 0; i <= j; i++)

@@ -8,18 +8,42 @@
 #include <math.h>
 #include <string.h>
 
-/* Cosine of u and v, given as copies that may be scaled in place. */
+/*
+ * Scale x by the power of two that brings its largest magnitude into
+ * [0.5, 1): exact, so no digit is lost.  False if x is all zeros.
+ */
+static bool
+ScaleByMaxAbs(double *x, int n)
+{
+	int			exponent;
+
+	if (n == 0 || frexp(fabs(x[cblas_idamax(n, x, 1)]), &exponent) == 0.0)
+		return false;
+	for (int i = 0; i < n; i++)
+		x[i] = ldexp(x[i], -exponent);
+	return true;
+}
+
+/*
+ * Cosine of u and v, given as copies that may be scaled in place.  Each is
+ * scaled to magnitudes below 1 first, so that neither the norms nor the
+ * dot product can overflow or underflow, whatever the BLAS does inside.
+ */
 static bool
 CosineInPlace(double *u, double *v, int n, double *result)
 {
-	double		nu = cblas_dnrm2(n, u, 1);
-	double		nv = cblas_dnrm2(n, v, 1);
+	double		nu;
+	double		nv;
 
-	if (n == 0 || nu == 0.0 || nv == 0.0)
+	if (!ScaleByMaxAbs(u, n) || !ScaleByMaxAbs(v, n))
 		return false;
-	/* Unit vectors first: their dot product cannot overflow. */
-	cblas_dscal(n, 1.0 / nu, u, 1);
-	cblas_dscal(n, 1.0 / nv, v, 1);
+	nu = cblas_dnrm2(n, u, 1);
+	nv = cblas_dnrm2(n, v, 1);
+	for (int i = 0; i < n; i++)
+	{
+		u[i] /= nu;
+		v[i] /= nv;
+	}
 	*result = fmax(-1.0, fmin(1.0, cblas_ddot(n, u, 1, v, 1)));
 	return true;
 }
@@ -36,7 +60,8 @@ promo_cosine_similarity(const double *a, const double *b, int n, double *work,
 
 /*
  * Subtract the mean of x from each element; false if x is constant, whose
- * rounded mean would leave specks of variance behind.
+ * rounded mean would leave specks of variance behind.  x is scaled to
+ * magnitudes of at most 1 first so that the sum cannot overflow.
  */
 static bool
 Center(double *x, int n)
@@ -45,12 +70,11 @@ Center(double *x, int n)
 	bool		constant = true;
 
 	for (int i = 0; i < n; i++)
-	{
-		mean += x[i];
 		constant = constant && x[i] == x[0];
-	}
-	if (constant)
+	if (constant || !ScaleByMaxAbs(x, n))
 		return false;
+	for (int i = 0; i < n; i++)
+		mean += x[i];
 	mean /= n;
 	for (int i = 0; i < n; i++)
 		x[i] -= mean;
