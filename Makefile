@@ -1,16 +1,20 @@
 # promo: PostgreSQL extension built with PGXS.
 EXTENSION = promo
-EXTVERSION = 0.1
+EXTVERSION = 0.2
 MODULE_big = promo
 
 CORE_SRCS = $(wildcard src/core/*.c)
 GLUE_SRCS = $(wildcard src/pg/*.c)
 OBJS = $(CORE_SRCS:.c=.o) $(GLUE_SRCS:.c=.o)
 
-# Extension script: module sources concatenated in dependency order.
-SQL_SRCS = src/sql/model.sql src/sql/similarity.sql src/sql/linreg.sql src/sql/scaler.sql
-DATA_built = promo--$(EXTVERSION).sql
-DATA = $(filter-out promo--$(EXTVERSION).sql,$(wildcard promo--*--*.sql))
+# Extension scripts.  Module sources are concatenated in dependency order:
+# those of 0.1, then what each later version adds.  A released version's
+# full script is kept frozen in src/sql/released/ so that the upgrade test
+# can install it and update from it.
+SQL_0_1 = src/sql/model.sql src/sql/similarity.sql src/sql/linreg.sql src/sql/scaler.sql
+SQL_0_2 = src/sql/kmeans.sql
+DATA_built = promo--$(EXTVERSION).sql promo--0.1--0.2.sql
+DATA = src/sql/released/promo--0.1.sql
 
 REGRESS = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
 REGRESS_OPTS = --inputdir=. --load-extension=promo
@@ -32,7 +36,10 @@ include $(PGXS)
 src/core/%.o: override CPPFLAGS := -I$(OPENBLAS_INCDIR) -Isrc/core -DMATHLIB_STANDALONE
 src/core/%.o: override CFLAGS += -std=c11 -O3
 
-promo--$(EXTVERSION).sql: $(SQL_SRCS)
+promo--$(EXTVERSION).sql: $(SQL_0_1) $(SQL_0_2)
+	cat $^ > $@
+
+promo--0.1--0.2.sql: src/sql/upgrade/promo--0.1--0.2.sql $(SQL_0_2)
 	cat $^ > $@
 
 # C unit tests of the core, linked against the same OpenBLAS.

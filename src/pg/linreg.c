@@ -322,7 +322,7 @@ ReportFitFailure(PromoLinregStatus status, const PromoLinregFit *fit, int bad_te
 static PromoModel *
 ModelFromFit(const PromoLinregFit *fit, double skipped)
 {
-	PromoModel *model = promo_model_new(PROMO_MODEL_LINREG, fit->d);
+	PromoModel *model = promo_model_new(PROMO_MODEL_LINREG, fit->d, 0);
 	Size		bytes = sizeof(double) * (fit->d + 1);
 
 	promo_model_field(model, "n")[0] = fit->n;

@@ -18,6 +18,7 @@
 #include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
 #include "utils/jsonb.h"
+#include "utils/memutils.h"
 
 #include "linreg.h"
 
@@ -26,7 +27,9 @@ typedef enum FieldShape
 {
 	SHAPE_SCALAR,				/* one value */
 	SHAPE_FEATURES,				/* d values */
-	SHAPE_TERMS					/* d + 1 values: intercept, then features */
+	SHAPE_TERMS,				/* d + 1 values: intercept, then features */
+	SHAPE_CLUSTERS,				/* k values */
+	SHAPE_CENTROIDS				/* k x d values, row-major */
 } FieldShape;
 
 /* What values a field admits besides finite numbers of any sign. */
@@ -35,6 +38,7 @@ typedef enum FieldShape
 #define FIELD_PROB		0x04	/* between 0 and 1 */
 #define FIELD_NULLABLE	0x08	/* may be null (NaN inside) */
 #define FIELD_INFINITE	0x10	/* may be infinite */
+#define FIELD_BOOL		0x20	/* 0 or 1, written as false or true */
 
 typedef struct ModelField
 {
@@ -49,8 +53,9 @@ typedef struct ModelKind
 	const char *name;
 	const ModelField *fields;
 	int			nfields;
-	const char *dim_field;		/* the field whose length gives d */
+	const char *dim_field;		/* the field whose length gives d (and k) */
 	int			max_dim;
+	int			max_clusters;	/* 0: the kind has no clusters */
 	void		(*check) (PromoModel *model, int sqlstate);
 	double		(*predict) (PromoModel *model, const double *x);
 } ModelKind;
@@ -79,14 +84,28 @@ static const ModelField scaler_fields[] = {
 	{"max", SHAPE_FEATURES, FIELD_NULLABLE},
 };
 
+static const ModelField kmeans_fields[] = {
+	{"n", SHAPE_SCALAR, FIELD_COUNT},
+	{"n_skipped", SHAPE_SCALAR, FIELD_COUNT},
+	{"inertia", SHAPE_SCALAR, FIELD_NONNEG},
+	{"iterations", SHAPE_SCALAR, FIELD_COUNT},
+	{"converged", SHAPE_SCALAR, FIELD_BOOL},
+	{"centroids", SHAPE_CENTROIDS, 0},
+	{"sizes", SHAPE_CLUSTERS, FIELD_COUNT},
+};
+
 static void LinregCheck(PromoModel *model, int sqlstate);
 static void ScalerCheck(PromoModel *model, int sqlstate);
+static void KmeansCheck(PromoModel *model, int sqlstate);
 
 static const ModelKind model_kinds[] = {
 	{PROMO_MODEL_LINREG, "linreg", linreg_fields, lengthof(linreg_fields),
-	"estimate", PROMO_LINREG_MAX_FEATURES, LinregCheck, promo_linreg_model_predict},
+	"estimate", PROMO_LINREG_MAX_FEATURES, 0, LinregCheck, promo_linreg_model_predict},
 	{PROMO_MODEL_SCALER, "scaler", scaler_fields, lengthof(scaler_fields),
-	"mean", PROMO_MAX_DIMENSIONS, ScalerCheck, NULL},
+	"mean", PROMO_MAX_DIMENSIONS, 0, ScalerCheck, NULL},
+	{PROMO_MODEL_KMEANS, "kmeans", kmeans_fields, lengthof(kmeans_fields),
+	"centroids", PROMO_MAX_DIMENSIONS, PROMO_KMEANS_MAX_K, KmeansCheck,
+	promo_kmeans_model_predict},
 };
 
 #define MODEL_ERROR(code, ...) \
@@ -116,9 +135,9 @@ KindOf(PromoModel *model)
 	return k;
 }
 
-/* Number of values of a field shape at dimension d. */
-static int
-ShapeLength(FieldShape shape, int d)
+/* Number of values of a field shape at dimension d with k clusters. */
+static Size
+ShapeLength(FieldShape shape, int d, int k)
 {
 	switch (shape)
 	{
@@ -127,68 +146,83 @@ ShapeLength(FieldShape shape, int d)
 		case SHAPE_FEATURES:
 			return d;
 		case SHAPE_TERMS:
-			return d + 1;
+			return (Size) d + 1;
+		case SHAPE_CLUSTERS:
+			return k;
+		case SHAPE_CENTROIDS:
+			return (Size) k * d;
 	}
 	return 0;
 }
 
-/* Number of values of all fields of a kind at dimension d. */
-static int
-KindLength(const ModelKind *k, int d)
+/* Number of values of all fields of a kind at dimension d, k clusters. */
+static Size
+KindLength(const ModelKind *kind, int d, int k)
 {
-	int			total = 0;
+	Size		total = 0;
 
-	for (int i = 0; i < k->nfields; i++)
-		total += ShapeLength(k->fields[i].shape, d);
+	for (int i = 0; i < kind->nfields; i++)
+		total += ShapeLength(kind->fields[i].shape, d, k);
 	return total;
 }
 
-/* Allocate a zeroed model of a kind and dimension. */
+/* Allocate a zeroed model of a kind and dimensions. */
 static PromoModel *
-ModelAlloc(const ModelKind *k, int dim)
+ModelAlloc(const ModelKind *kind, int dim, int dim2)
 {
-	Size		size = offsetof(PromoModel, values) + sizeof(double) * KindLength(k, dim);
-	PromoModel *model = palloc0(size);
+	Size		size = offsetof(PromoModel, values) +
+		sizeof(double) * KindLength(kind, dim, dim2);
+	PromoModel *model;
+
+	if (!AllocSizeIsValid(size))
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("a %s model of %d features and %d clusters is too large",
+						kind->name, dim, dim2)));
+	model = palloc0(size);
 
 	SET_VARSIZE(model, size);
-	model->kind = k->kind;
+	model->kind = kind->kind;
 	model->version = PROMO_MODEL_VERSION;
 	model->dim = dim;
+	model->dim2 = dim2;
 	return model;
 }
 
-/* A zeroed model of the given kind and dimension. */
+/* A zeroed model of the given kind, dimension and number of clusters. */
 PromoModel *
-promo_model_new(PromoModelKind kind, int dim)
+promo_model_new(PromoModelKind kind, int dim, int dim2)
 {
-	return ModelAlloc(KindByNumber(kind), dim);
+	return ModelAlloc(KindByNumber(kind), dim, dim2);
 }
 
 /* Index of a field's first value in model->values, and the field. */
-static int
-FieldOffset(const ModelKind *k, int d, const char *name, const ModelField **field)
+static Size
+FieldOffset(const ModelKind *kind, int d, int k, const char *name,
+			const ModelField **field)
 {
-	int			offset = 0;
+	Size		offset = 0;
 
-	for (int i = 0; i < k->nfields; i++)
+	for (int i = 0; i < kind->nfields; i++)
 	{
-		if (strcmp(k->fields[i].name, name) == 0)
+		if (strcmp(kind->fields[i].name, name) == 0)
 		{
 			if (field)
-				*field = &k->fields[i];
+				*field = &kind->fields[i];
 			return offset;
 		}
-		offset += ShapeLength(k->fields[i].shape, d);
+		offset += ShapeLength(kind->fields[i].shape, d, k);
 	}
-	elog(ERROR, "model kind \"%s\" has no field \"%s\"", k->name, name);
-	return -1;
+	elog(ERROR, "model kind \"%s\" has no field \"%s\"", kind->name, name);
+	return 0;
 }
 
 /* The values of the named field of a model. */
 double *
 promo_model_field(PromoModel *model, const char *name)
 {
-	return model->values + FieldOffset(KindOf(model), model->dim, name, NULL);
+	return model->values + FieldOffset(KindOf(model), model->dim, model->dim2,
+									   name, NULL);
 }
 
 /* Error unless the model is of the given kind; fname names the caller. */
@@ -217,9 +251,9 @@ promo_model_check_dim(PromoModel *model, int n)
 
 /* Error unless every value of a field is admissible under its flags. */
 static void
-CheckField(const ModelField *f, const double *v, int len, int sqlstate)
+CheckField(const ModelField *f, const double *v, Size len, int sqlstate)
 {
-	for (int i = 0; i < len; i++)
+	for (Size i = 0; i < len; i++)
 	{
 		const char *what = NULL;
 
@@ -233,10 +267,12 @@ CheckField(const ModelField *f, const double *v, int len, int sqlstate)
 			what = "must not be negative";
 		else if ((f->flags & FIELD_PROB) && (v[i] < 0 || v[i] > 1))
 			what = "must be between 0 and 1";
+		else if ((f->flags & FIELD_BOOL) && v[i] != 0 && v[i] != 1)
+			what = "must be true or false";
 		if (what && f->shape == SHAPE_SCALAR)
 			MODEL_ERROR(sqlstate, "Field \"%s\" %s.", f->name, what);
 		if (what)
-			MODEL_ERROR(sqlstate, "Element %d of field \"%s\" %s.", i + 1, f->name, what);
+			MODEL_ERROR(sqlstate, "Element %d of field \"%s\" %s.", (int) i + 1, f->name, what);
 	}
 }
 
@@ -245,11 +281,11 @@ static void
 CheckModel(PromoModel *model, int sqlstate)
 {
 	const ModelKind *k = KindOf(model);
-	int			offset = 0;
+	Size		offset = 0;
 
 	for (int i = 0; i < k->nfields; i++)
 	{
-		int			len = ShapeLength(k->fields[i].shape, model->dim);
+		Size		len = ShapeLength(k->fields[i].shape, model->dim, model->dim2);
 
 		CheckField(&k->fields[i], model->values + offset, len, sqlstate);
 		offset += len;
@@ -287,13 +323,31 @@ ScalerCheck(PromoModel *model, int sqlstate)
 	}
 }
 
-/* Error unless dim is a dimension a kind admits. */
+/* k-means: the sizes add up to the rows. */
 static void
-CheckDimension(const ModelKind *k, int dim, int sqlstate)
+KmeansCheck(PromoModel *model, int sqlstate)
+{
+	double	   *sizes = promo_model_field(model, "sizes");
+	double		total = 0;
+
+	for (int c = 0; c < model->dim2; c++)
+		total += sizes[c];
+	if (total != promo_model_field(model, "n")[0])
+		MODEL_ERROR(sqlstate, "Field \"sizes\" must add up to \"n\".");
+}
+
+/* Error unless dim (and dim2, the clusters) are dimensions a kind admits. */
+static void
+CheckDimension(const ModelKind *k, int dim, int dim2, int sqlstate)
 {
 	if (dim < 1 || dim > k->max_dim)
 		MODEL_ERROR(sqlstate, "A %s model has between 1 and %d features, not %d.",
 					k->name, k->max_dim, dim);
+	if (k->max_clusters == 0 && dim2 != 0)
+		MODEL_ERROR(sqlstate, "A %s model has no clusters.", k->name);
+	if (k->max_clusters > 0 && (dim2 < 1 || dim2 > k->max_clusters))
+		MODEL_ERROR(sqlstate, "A %s model has between 1 and %d clusters, not %d.",
+					k->name, k->max_clusters, dim2);
 }
 
 /* ---- text form ---- */
@@ -319,6 +373,43 @@ AppendJsonNumber(StringInfo buf, double v)
 	}
 }
 
+/* Append n values as a JSON array. */
+static void
+AppendJsonArray(StringInfo buf, const double *v, Size n)
+{
+	appendStringInfoChar(buf, '[');
+	for (Size j = 0; j < n; j++)
+	{
+		if (j > 0)
+			appendStringInfoString(buf, ", ");
+		AppendJsonNumber(buf, v[j]);
+	}
+	appendStringInfoChar(buf, ']');
+}
+
+/* Append a field's values: a scalar, an array, or an array of rows. */
+static void
+AppendJsonField(StringInfo buf, const ModelField *f, const double *v, int d, int k)
+{
+	if (f->shape == SHAPE_SCALAR && (f->flags & FIELD_BOOL))
+		appendStringInfoString(buf, v[0] != 0 ? "true" : "false");
+	else if (f->shape == SHAPE_SCALAR)
+		AppendJsonNumber(buf, v[0]);
+	else if (f->shape == SHAPE_CENTROIDS)
+	{
+		appendStringInfoChar(buf, '[');
+		for (int c = 0; c < k; c++)
+		{
+			if (c > 0)
+				appendStringInfoString(buf, ", ");
+			AppendJsonArray(buf, v + (Size) c * d, d);
+		}
+		appendStringInfoChar(buf, ']');
+	}
+	else
+		AppendJsonArray(buf, v, ShapeLength(f->shape, d, k));
+}
+
 /* Append a model as a JSON object; scalars_only leaves out array fields. */
 static void
 AppendModelJson(StringInfo buf, PromoModel *model, bool scalars_only)
@@ -329,28 +420,18 @@ AppendModelJson(StringInfo buf, PromoModel *model, bool scalars_only)
 	appendStringInfo(buf, "{\"kind\": \"%s\", \"version\": %d", k->name, model->version);
 	if (scalars_only)
 		appendStringInfo(buf, ", \"features\": %d", model->dim);
+	if (scalars_only && model->dim2 > 0)
+		appendStringInfo(buf, ", \"clusters\": %d", model->dim2);
 	for (int i = 0; i < k->nfields; i++)
 	{
 		const ModelField *f = &k->fields[i];
-		int			len = ShapeLength(f->shape, model->dim);
 
-		if (f->shape == SHAPE_SCALAR)
+		if (f->shape == SHAPE_SCALAR || !scalars_only)
 		{
 			appendStringInfo(buf, ", \"%s\": ", f->name);
-			AppendJsonNumber(buf, v[0]);
+			AppendJsonField(buf, f, v, model->dim, model->dim2);
 		}
-		else if (!scalars_only)
-		{
-			appendStringInfo(buf, ", \"%s\": [", f->name);
-			for (int j = 0; j < len; j++)
-			{
-				if (j > 0)
-					appendStringInfoString(buf, ", ");
-				AppendJsonNumber(buf, v[j]);
-			}
-			appendStringInfoChar(buf, ']');
-		}
-		v += len;
+		v += ShapeLength(f->shape, model->dim, model->dim2);
 	}
 	appendStringInfoChar(buf, '}');
 }
@@ -374,6 +455,8 @@ JsonbToDouble(const JsonbValue *jv, double *out)
 {
 	if (jv->type == jbvNull)
 		*out = NAN;
+	else if (jv->type == jbvBool)
+		*out = jv->val.boolean ? 1.0 : 0.0;
 	else if (jv->type == jbvNumeric)
 		*out = DatumGetFloat8(DirectFunctionCall1(numeric_float8,
 												  NumericGetDatum(jv->val.numeric)));
@@ -409,32 +492,51 @@ ArrayFieldLength(JsonbValue *jv, const char *key)
 	return JsonContainerSize(jv->val.binary.data);
 }
 
-/* Read one field's values from its JSON into out. */
+/* Read a JSON array of exactly len numbers into out. */
 static void
-ReadField(JsonbContainer *obj, const ModelField *f, int len, double *out)
+ReadNumbers(JsonbValue *jv, const char *name, int len, double *out)
 {
-	JsonbValue *jv = RequiredKey(obj, f->name);
-	int			have;
+	int			have = ArrayFieldLength(jv, name);
 
-	if (f->shape == SHAPE_SCALAR)
-	{
-		if (!JsonbToDouble(jv, out))
-			MODEL_ERROR(ERRCODE_INVALID_TEXT_REPRESENTATION,
-						"Field \"%s\" must be a number.", f->name);
-		return;
-	}
-	have = ArrayFieldLength(jv, f->name);
 	if (have != len)
 		MODEL_ERROR(ERRCODE_INVALID_TEXT_REPRESENTATION,
-					"Field \"%s\" has %d elements, expected %d.", f->name, have, len);
+					"Field \"%s\" has %d elements, expected %d.", name, have, len);
 	for (int i = 0; i < len; i++)
 	{
 		JsonbValue *elem = getIthJsonbValueFromContainer(jv->val.binary.data, i);
 
-		if (!JsonbToDouble(elem, &out[i]))
+		if (!JsonbToDouble(elem, &out[i]) || elem->type == jbvBool)
 			MODEL_ERROR(ERRCODE_INVALID_TEXT_REPRESENTATION,
-						"Element %d of field \"%s\" must be a number.", i + 1, f->name);
+						"Element %d of field \"%s\" must be a number.", i + 1, name);
 	}
+}
+
+/* Read one field's values from its JSON into out. */
+static void
+ReadField(JsonbContainer *obj, const ModelField *f, int d, int k, double *out)
+{
+	JsonbValue *jv = RequiredKey(obj, f->name);
+	bool		want_bool = (f->flags & FIELD_BOOL) != 0;
+
+	if (f->shape == SHAPE_SCALAR)
+	{
+		if (!JsonbToDouble(jv, out) || want_bool != (jv->type == jbvBool))
+			MODEL_ERROR(ERRCODE_INVALID_TEXT_REPRESENTATION,
+						"Field \"%s\" must be %s.", f->name,
+						want_bool ? "true or false" : "a number");
+		return;
+	}
+	if (f->shape != SHAPE_CENTROIDS)
+	{
+		ReadNumbers(jv, f->name, (int) ShapeLength(f->shape, d, k), out);
+		return;
+	}
+	if (ArrayFieldLength(jv, f->name) != k)
+		MODEL_ERROR(ERRCODE_INVALID_TEXT_REPRESENTATION,
+					"Field \"%s\" must have %d rows.", f->name, k);
+	for (int c = 0; c < k; c++)
+		ReadNumbers(getIthJsonbValueFromContainer(jv->val.binary.data, c),
+					f->name, d, out + (Size) c * d);
 }
 
 /* Error on any key that is neither a field of the kind nor kind/version. */
@@ -495,16 +597,27 @@ ReadVersion(JsonbContainer *obj)
 					"Field \"version\" must be %d.", PROMO_MODEL_VERSION);
 }
 
-/* The model's dimension, from the length of the kind's dim_field. */
-static int
-ReadDimension(JsonbContainer *obj, const ModelKind *k)
+/* The model's dimension and clusters, from the kind's dim_field. */
+static void
+ReadDimensions(JsonbContainer *obj, const ModelKind *k, int *dim, int *dim2)
 {
 	const ModelField *f;
+	JsonbValue *jv;
 	int			len;
 
-	FieldOffset(k, 0, k->dim_field, &f);
-	len = ArrayFieldLength(RequiredKey(obj, f->name), f->name);
-	return f->shape == SHAPE_TERMS ? len - 1 : len;
+	FieldOffset(k, 0, 0, k->dim_field, &f);
+	jv = RequiredKey(obj, f->name);
+	len = ArrayFieldLength(jv, f->name);
+	*dim2 = 0;
+	*dim = f->shape == SHAPE_TERMS ? len - 1 : len;
+	if (f->shape == SHAPE_CENTROIDS)
+	{
+		/* Rows are clusters; the first row's length gives the features. */
+		*dim2 = len;
+		*dim = len == 0 ? 0 :
+			ArrayFieldLength(getIthJsonbValueFromContainer(jv->val.binary.data, 0),
+							 f->name);
+	}
 }
 
 /* promo.model text input: JSON, checked field by field. */
@@ -518,23 +631,22 @@ promo_model_in(PG_FUNCTION_ARGS)
 	const ModelKind *k;
 	PromoModel *model;
 	int			dim;
-	int			offset = 0;
+	int			dim2;
+	Size		offset = 0;
 
 	if (!JB_ROOT_IS_OBJECT(jb) || JB_ROOT_IS_SCALAR(jb))
 		MODEL_ERROR(ERRCODE_INVALID_TEXT_REPRESENTATION, "A model is a JSON object.");
 	k = ReadKind(obj);
 	ReadVersion(obj);
 	CheckKnownKeys(obj, k);
-	dim = ReadDimension(obj, k);
-	CheckDimension(k, dim, ERRCODE_INVALID_TEXT_REPRESENTATION);
+	ReadDimensions(obj, k, &dim, &dim2);
+	CheckDimension(k, dim, dim2, ERRCODE_INVALID_TEXT_REPRESENTATION);
 
-	model = ModelAlloc(k, dim);
+	model = ModelAlloc(k, dim, dim2);
 	for (int i = 0; i < k->nfields; i++)
 	{
-		int			len = ShapeLength(k->fields[i].shape, dim);
-
-		ReadField(obj, &k->fields[i], len, model->values + offset);
-		offset += len;
+		ReadField(obj, &k->fields[i], dim, dim2, model->values + offset);
+		offset += ShapeLength(k->fields[i].shape, dim, dim2);
 	}
 	CheckModel(model, ERRCODE_INVALID_TEXT_REPRESENTATION);
 	PG_RETURN_POINTER(model);
@@ -548,7 +660,7 @@ Datum
 promo_model_send(PG_FUNCTION_ARGS)
 {
 	PromoModel *model = PG_GETARG_PROMO_MODEL(0);
-	int			len = KindLength(KindOf(model), model->dim);
+	Size		len = KindLength(KindOf(model), model->dim, model->dim2);
 	StringInfoData buf;
 
 	pq_begintypsend(&buf);
@@ -556,7 +668,7 @@ promo_model_send(PG_FUNCTION_ARGS)
 	pq_sendint16(&buf, model->version);
 	pq_sendint32(&buf, model->dim);
 	pq_sendint32(&buf, model->dim2);
-	for (int i = 0; i < len; i++)
+	for (Size i = 0; i < len; i++)
 		pq_sendfloat8(&buf, model->values[i]);
 	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
 }
@@ -573,17 +685,17 @@ promo_model_recv(PG_FUNCTION_ARGS)
 	int			dim2 = pq_getmsgint(buf, 4);
 	const ModelKind *k = KindByNumber(kind);
 	PromoModel *model;
-	int			len;
+	Size		len;
 
 	if (k == NULL)
 		MODEL_ERROR(ERRCODE_INVALID_BINARY_REPRESENTATION, "Unknown model kind %d.", kind);
-	if (version != PROMO_MODEL_VERSION || dim2 != 0)
+	if (version != PROMO_MODEL_VERSION)
 		MODEL_ERROR(ERRCODE_INVALID_BINARY_REPRESENTATION,
 					"Unsupported version %d of a %s model.", version, k->name);
-	CheckDimension(k, dim, ERRCODE_INVALID_BINARY_REPRESENTATION);
-	model = ModelAlloc(k, dim);
-	len = KindLength(k, dim);
-	for (int i = 0; i < len; i++)
+	CheckDimension(k, dim, dim2, ERRCODE_INVALID_BINARY_REPRESENTATION);
+	model = ModelAlloc(k, dim, dim2);
+	len = KindLength(k, dim, dim2);
+	for (Size i = 0; i < len; i++)
 		model->values[i] = pq_getmsgfloat8(buf);
 	CheckModel(model, ERRCODE_INVALID_BINARY_REPRESENTATION);
 	PG_RETURN_POINTER(model);

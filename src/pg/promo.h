@@ -10,6 +10,7 @@
 #include "fmgr.h"
 #include "lib/stringinfo.h"
 #include "utils/array.h"
+#include "utils/jsonb.h"
 
 /* ---- promo.c: argument validation shared by every function ---- */
 
@@ -46,7 +47,8 @@ extern double *promo_state_data(ArrayType *state, double tag, int min_len);
 typedef enum PromoModelKind
 {
 	PROMO_MODEL_LINREG = 1,
-	PROMO_MODEL_SCALER = 2
+	PROMO_MODEL_SCALER = 2,
+	PROMO_MODEL_KMEANS = 3
 } PromoModelKind;
 
 /* On-disk form: a small header, then the kind's fields as float8 values. */
@@ -65,11 +67,14 @@ typedef struct PromoModel
 /* The most features a model or a per-dimension aggregate accepts. */
 #define PROMO_MAX_DIMENSIONS 100000
 
+/* The most clusters a k-means model has. */
+#define PROMO_KMEANS_MAX_K 10000
+
 #define DatumGetPromoModel(x) ((PromoModel *) PG_DETOAST_DATUM(x))
 #define PG_GETARG_PROMO_MODEL(n) DatumGetPromoModel(PG_GETARG_DATUM(n))
 
-/* A zeroed model of the given kind and dimension. */
-extern PromoModel *promo_model_new(PromoModelKind kind, int dim);
+/* A zeroed model of the given kind, dimension and clusters (0: none). */
+extern PromoModel *promo_model_new(PromoModelKind kind, int dim, int dim2);
 
 /* The values of the named field of a model (layout by kind). */
 extern double *promo_model_field(PromoModel *model, const char *name);
@@ -85,5 +90,15 @@ extern void promo_model_check_dim(PromoModel *model, int n);
 
 /* linreg.c: fitted value of x. */
 extern double promo_linreg_model_predict(PromoModel *model, const double *x);
+
+/* kmeans.c: the cluster (1..k) nearest to x, and a model from a fit. */
+extern double promo_kmeans_model_predict(PromoModel *model, const double *x);
+extern PromoModel *promo_kmeans_model(int d, int k, const double *centroids,
+									  const double *sizes, double n,
+									  double n_skipped, double inertia,
+									  int iterations, bool converged);
+
+/* kmeans.c: explicit initial centroids from a jsonb array. */
+extern double *promo_kmeans_init_centroids(Jsonb *init, int k, int d);
 
 #endif							/* PROMO_PG_H */

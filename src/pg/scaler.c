@@ -138,7 +138,7 @@ promo_scaler_final(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
 	st = StateStats(StateData(PG_GETARG_ARRAYTYPE_P(0)));
-	model = promo_model_new(PROMO_MODEL_SCALER, st.d);
+	model = promo_model_new(PROMO_MODEL_SCALER, st.d, 0);
 	bytes = sizeof(double) * st.d;
 	memcpy(promo_model_field(model, "count"), st.count, bytes);
 	min = memcpy(promo_model_field(model, "min"), st.min, bytes);

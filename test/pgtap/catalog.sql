@@ -49,7 +49,7 @@ SELECT is_empty($$SELECT o.proname FROM promo_objects o
 SELECT bag_eq($$SELECT o.proname::text FROM promo_objects o
                JOIN pg_aggregate a ON a.aggfnoid = o.oid
                WHERE a.aggtranstype <> 'internal'::regtype$$,
-              ARRAY['linreg', 'scaler'],
+              ARRAY['linreg', 'scaler', 'kmeans_step', 'kmeans_step'],
               'small-state aggregates keep their state in a real SQL type');
 
 SELECT * FROM finish();

@@ -1,0 +1,137 @@
+-- promo.kmeans (in memory), promo.kmeans_step and promo.kmeans_fit (scale-out)
+SET extra_float_digits = 0;
+
+-- Reference fixtures: scikit-learn's Lloyd from the same initial centroids.
+\i test/fixtures/kmeans.sql
+CREATE TABLE km_fit AS
+SELECT s.dataset,
+       (SELECT promo.kmeans(d.x, s.k, jsonb_build_object(
+                   'init', (SELECT jsonb_agg(to_jsonb(i.centroid) ORDER BY i.cluster)
+                            FROM fixtures.kmeans_init i WHERE i.dataset = s.dataset),
+                   'tol', s.tol, 'max_iter', s.max_iter))
+        FROM fixtures.kmeans_data d WHERE d.dataset = s.dataset) AS memory
+FROM fixtures.kmeans_summary s;
+-- The scale-out path reads each dataset through a view.
+CREATE FUNCTION km_fit_view(ds text) RETURNS promo.model LANGUAGE plpgsql AS $$
+DECLARE
+    m promo.model;
+BEGIN
+    EXECUTE format('CREATE TEMP VIEW km_source AS SELECT x FROM fixtures.kmeans_data WHERE dataset = %L', ds);
+    SELECT promo.kmeans_fit('km_source', 'x', s.k, max_iter => s.max_iter, tol => s.tol,
+                            init => (SELECT jsonb_agg(to_jsonb(i.centroid) ORDER BY i.cluster)
+                                     FROM fixtures.kmeans_init i WHERE i.dataset = ds))
+      INTO m FROM fixtures.kmeans_summary s WHERE s.dataset = ds;
+    DROP VIEW km_source;
+    RETURN m;
+END $$;
+ALTER TABLE km_fit ADD COLUMN scaleout promo.model;
+UPDATE km_fit SET scaleout = km_fit_view(dataset);
+
+-- Centroids to 1e-9 relative, sizes exactly, for both paths.
+SELECT f.dataset, r.cluster, path,
+       (SELECT bool_and(abs(a - b) <= 1e-9 * greatest(abs(b), 1e-300))
+        FROM unnest(ARRAY(SELECT jsonb_array_elements_text(m::jsonb -> 'centroids' -> (r.cluster - 1))::float8),
+                    r.centroid) u(a, b)) AS centroid,
+       (m::jsonb -> 'sizes' ->> (r.cluster - 1))::bigint = r.size AS size
+FROM km_fit f
+CROSS JOIN LATERAL (VALUES ('memory', f.memory), ('scaleout', f.scaleout)) p(path, m)
+JOIN fixtures.kmeans_ref r ON r.dataset = f.dataset
+ORDER BY 1, 2, 3;
+-- Inertia to 1e-9 relative, iterations exactly, and why each run stopped.
+SELECT s.dataset, path, s.stopped,
+       abs((m::jsonb ->> 'inertia')::float8 - s.inertia) <= 1e-9 * s.inertia AS inertia,
+       (m::jsonb ->> 'iterations')::int = s.iterations AS iterations,
+       (m::jsonb ->> 'converged')::bool AS converged
+FROM km_fit f
+JOIN fixtures.kmeans_summary s USING (dataset)
+CROSS JOIN LATERAL (VALUES ('memory', f.memory), ('scaleout', f.scaleout)) p(path, m)
+ORDER BY 1, 2;
+
+-- Predict gives the cluster (1..k); distance is to the nearest centroid.
+SELECT promo.predict(memory, ARRAY(SELECT jsonb_array_elements_text(memory::jsonb -> 'centroids' -> 1)::float8)) AS cluster,
+       promo.kmeans_distance(memory, ARRAY(SELECT jsonb_array_elements_text(memory::jsonb -> 'centroids' -> 1)::float8)) AS distance
+FROM km_fit WHERE dataset = 'blobs';
+SELECT promo.metrics(memory) FROM km_fit WHERE dataset = 'blobs';
+
+-- Seeding is deterministic for a seed, k-means++ by default; GROUP BY works.
+CREATE TABLE km_pts AS
+SELECT i, i % 4 AS g,
+       ARRAY[(i % 3) * 10 + sin(i), (i % 3) * 5 + cos(i * 1.7)]::float8[] AS x
+FROM generate_series(1, 3000) i;
+SELECT promo.kmeans(x, 3, '{"seed": 11}')::text = promo.kmeans(x, 3, '{"seed": 11}')::text AS same_seed_same_model,
+       promo.kmeans(x, 3, '{"seed": 11, "init": "random"}')::text
+           = promo.kmeans(x, 3, '{"seed": 11, "init": "random"}')::text AS random_too
+FROM km_pts;
+SELECT g, jsonb_path_query_array(promo.kmeans(x, 3)::jsonb, '$.sizes[*]') AS sizes
+FROM km_pts GROUP BY g ORDER BY g;
+-- Rows arrive in any order: the model is the same.
+SELECT (SELECT promo.kmeans(x, 3) FROM (SELECT x FROM km_pts ORDER BY i) a)::text
+     = (SELECT promo.kmeans(x, 3) FROM (SELECT x FROM km_pts ORDER BY i DESC) b)::text AS order_free;
+
+-- Progress, when asked for.
+SELECT promo.kmeans(x, 3, '{"progress": true, "init": [[0, 0], [1, 1], [20, 10]], "tol": 0}') IS NOT NULL
+FROM km_pts;
+
+-- An empty cluster moves to the point farthest from its centroid.
+SELECT jsonb_path_query_array(
+           promo.kmeans(x, 3, '{"init": [[0, 0], [10, 5], [1000, 1000]], "max_iter": 1}')::jsonb,
+           '$.sizes[*]') AS sizes_after_relocation
+FROM km_pts;
+
+-- Forced parallel plans: both aggregates give the serial result.
+ANALYZE km_pts;
+SET max_parallel_workers_per_gather = 0;
+CREATE TABLE km_serial AS
+SELECT promo.kmeans(x, 3) AS m, promo.kmeans_step(x, '{{0,0},{10,5},{20,10}}') AS step FROM km_pts;
+SET parallel_setup_cost = 0;
+SET parallel_tuple_cost = 0;
+SET min_parallel_table_scan_size = 0;
+SET parallel_leader_participation = off;
+SET max_parallel_workers_per_gather = 2;
+EXPLAIN (COSTS OFF) SELECT promo.kmeans(x, 3) FROM km_pts;
+EXPLAIN (COSTS OFF) SELECT promo.kmeans_step(x, '{{0,0},{10,5},{20,10}}') FROM km_pts;
+SELECT (SELECT promo.kmeans(x, 3) FROM km_pts)::text = m::text AS kmeans_same,
+       (SELECT bool_and(abs(a - b) <= 1e-9 * greatest(abs(b), 1))
+        FROM unnest((SELECT promo.kmeans_step(x, '{{0,0},{10,5},{20,10}}') FROM km_pts), step) u(a, b)
+       ) AS step_same
+FROM km_serial;
+RESET ALL;
+SET extra_float_digits = 0;
+
+-- kmeans_fit seeds from the table (a sample when it is large) by seed.
+SELECT promo.kmeans_fit('km_pts', 'x', 3, seed => 3)::text
+     = promo.kmeans_fit('km_pts', 'x', 3, seed => 3)::text AS fit_deterministic;
+SELECT jsonb_path_query_array(promo.kmeans_fit('km_pts', 'x', 3, sample_size => 100)::jsonb,
+                              '$.sizes[*]') AS sampled_seeding_sizes;
+
+-- Empty input gives NULL; NULL rows are skipped and counted.
+SELECT promo.kmeans(x, 2) IS NULL AS empty FROM km_pts WHERE false;
+SELECT promo.metrics(promo.kmeans(x, 2)) ->> 'n_skipped' AS skipped
+FROM (SELECT x FROM km_pts UNION ALL SELECT NULL) s;
+
+-- Bad input.
+SELECT promo.kmeans(x, 0) FROM km_pts;
+SELECT promo.kmeans(x, 3) FROM (VALUES ('{1,1}'::float8[]), ('{1,1}'), ('{2,2}'), ('{1,1}')) v(x);
+SELECT promo.kmeans(x, 5) FROM (VALUES ('{1,1}'::float8[]), ('{2,2}')) v(x);
+SELECT promo.kmeans(x, 2) FROM (VALUES ('{1,NULL}'::float8[])) v(x);
+SELECT promo.kmeans(x, 2) FROM (VALUES ('{1,NaN}'::float8[])) v(x);
+SELECT promo.kmeans(x, 2) FROM (VALUES ('{1,2}'::float8[]), ('{1,2,3}')) v(x);
+SELECT promo.kmeans(x, 2, '{"init": [[0, 0]]}') FROM km_pts;
+SELECT promo.kmeans(x, 2, '{"init": [[0, 0], [1, 2, 3]]}') FROM km_pts;
+SELECT promo.kmeans(x, 2, '{"init": "kmeans++"}') FROM km_pts;
+SELECT promo.kmeans(x, 2, '{"iterations": 5}') FROM km_pts;
+SELECT promo.kmeans(x, 2, '{"tol": -1}') FROM km_pts;
+SELECT promo.kmeans(x, 2, '{"max_iter": 1.5}') FROM km_pts;
+SELECT promo.kmeans_step(x, '{1,2}') FROM km_pts;
+SELECT promo.kmeans_step(x, '{{1,2,3}}') FROM km_pts;
+SELECT promo.kmeans_fit('km_pts', 'x', 0);
+SELECT promo.kmeans_fit('km_pts', 'no_such_column', 2);
+SELECT promo.kmeans_fit('km_pts', 'x', 2, init => '[[0, 0]]');
+SELECT promo.predict(promo.kmeans(x, 2), '{1}') FROM km_pts;
+SELECT promo.kmeans_distance(promo.linreg(x[1], x), '{1,2}') FROM km_pts;
+SELECT promo.kmeans_fit('km_pts', 'x', 2, max_iter => -1);
+CREATE TABLE km_empty (x float8[]);
+SELECT promo.kmeans_fit('km_empty', 'x', 2, init => '[[0, 0], [1, 1]]');
+
+DROP TABLE km_fit, km_pts, km_serial, km_empty;
+DROP FUNCTION km_fit_view(text);

@@ -1,0 +1,420 @@
+/*
+ * kmeans.c
+ *		k-means seeding and Lloyd iterations over CBLAS.
+ *
+ * Labels come from ||c||^2 - 2 x.c, a matrix product per chunk of points;
+ * the reported inertia is computed directly from the differences, which is
+ * exact where the expansion would cancel.
+ */
+#include "kmeans.h"
+
+#include <cblas.h>
+#include <float.h>
+#include <math.h>
+#include <string.h>
+
+/* Points per matrix product in the assignment step. */
+#define CHUNK 256
+
+/* How often, in points, long loops call the interrupt hook. */
+#define INTERRUPT_EVERY 65536
+
+/* Doubles of scratch space the functions below need. */
+size_t
+promo_kmeans_work_doubles(size_t n, int d, int k)
+{
+	return 4 * n + (size_t) CHUNK * k + 2 * (size_t) k * d + k;
+}
+
+/* Squared Euclidean distance of two d-vectors. */
+double
+promo_sqdist(const double *a, const double *b, int d)
+{
+	double		s = 0.0;
+
+	for (int j = 0; j < d; j++)
+	{
+		double		t = a[j] - b[j];
+
+		s += t * t;
+	}
+	return s;
+}
+
+/* Index of the centroid nearest to x, and the squared distance to it. */
+int
+promo_kmeans_nearest(const double *centroids, int k, int d, const double *x,
+					 double *dist2)
+{
+	int			best = 0;
+	double		bestd = DBL_MAX;
+
+	for (int c = 0; c < k; c++)
+	{
+		double		dc = promo_sqdist(x, centroids + (size_t) c * d, d);
+
+		if (dc < bestd)
+		{
+			bestd = dc;
+			best = c;
+		}
+	}
+	*dist2 = bestd;
+	return best;
+}
+
+/* Let the caller handle a pending cancel every so often. */
+static inline void
+MaybeInterrupt(const PromoKmeansHooks *hooks, size_t i)
+{
+	if (i % INTERRUPT_EVERY == 0 && hooks->interrupt)
+		hooks->interrupt(hooks->ctx);
+}
+
+/* ---- seeding ---- */
+
+/* First index whose cumulative weight exceeds target (clipped to n - 1). */
+static size_t
+SearchCumulative(const double *cumsum, size_t n, double target)
+{
+	size_t		lo = 0;
+	size_t		hi = n;
+
+	while (lo < hi)
+	{
+		size_t		mid = lo + (hi - lo) / 2;
+
+		if (cumsum[mid] < target)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n ? lo : n - 1;
+}
+
+/* dist[i] = min(closest[i], |x_i - c|^2); returns the sum of dist. */
+static double
+Potential(const double *x, size_t n, int d, const double *c,
+		  const double *closest, double *dist, const PromoKmeansHooks *hooks)
+{
+	double		pot = 0.0;
+
+	for (size_t i = 0; i < n; i++)
+	{
+		double		di = promo_sqdist(x + i * d, c, d);
+
+		MaybeInterrupt(hooks, i);
+		dist[i] = closest ? fmin(di, closest[i]) : di;
+		pot += dist[i];
+	}
+	return pot;
+}
+
+/* Seed k centroids by greedy k-means++; returns how many it placed. */
+int
+promo_kmeans_plusplus(const double *x, size_t n, int d, int k,
+					  double *centroids, double *work,
+					  const PromoKmeansHooks *hooks)
+{
+	double	   *closest = work;
+	double	   *cumsum = closest + n;
+	double	   *trial = cumsum + n;
+	double	   *best = trial + n;
+	int			trials = 2 + (int) log(k);
+	size_t		first = (size_t) (hooks->uniform(hooks->ctx) * n);
+	double		pot;
+
+	if (first >= n)
+		first = n - 1;
+	memcpy(centroids, x + first * d, sizeof(double) * d);
+	pot = Potential(x, n, d, centroids, NULL, closest, hooks);
+
+	for (int c = 1; c < k; c++)
+	{
+		double		best_pot = DBL_MAX;
+		size_t		best_i = 0;
+		double		run = 0.0;
+
+		/* Every point already sits on a centroid: no distinct point left. */
+		if (pot <= 0.0)
+			return c;
+		for (size_t i = 0; i < n; i++)
+			cumsum[i] = (run += closest[i]);
+		for (int t = 0; t < trials; t++)
+		{
+			size_t		cand = SearchCumulative(cumsum, n,
+												hooks->uniform(hooks->ctx) * run);
+			double		tp;
+
+			/* A point at distance 0 is a centroid already: never pick it. */
+			while (closest[cand] <= 0.0 && cand + 1 < n)
+				cand++;
+			tp = Potential(x, n, d, x + cand * d, closest, trial, hooks);
+			if (tp < best_pot)
+			{
+				double	   *swap = best;
+
+				best = trial;
+				trial = swap;
+				best_pot = tp;
+				best_i = cand;
+			}
+		}
+		memcpy(centroids + (size_t) c * d, x + best_i * d, sizeof(double) * d);
+		memcpy(closest, best, sizeof(double) * n);
+		pot = best_pot;
+	}
+	return k;
+}
+
+/* Is row x equal to one of the first m centroids? */
+static bool
+AlreadyChosen(const double *centroids, int m, int d, const double *x)
+{
+	for (int c = 0; c < m; c++)
+		if (memcmp(centroids + (size_t) c * d, x, sizeof(double) * d) == 0)
+			return true;
+	return false;
+}
+
+/* Seed k centroids at distinct random points; returns how many it placed. */
+int
+promo_kmeans_random(const double *x, size_t n, int d, int k,
+					double *centroids, size_t *perm,
+					const PromoKmeansHooks *hooks)
+{
+	int			placed = 0;
+
+	for (size_t i = 0; i < n; i++)
+		perm[i] = i;
+	/* A partial Fisher-Yates shuffle, drawn until k distinct points. */
+	for (size_t i = 0; i < n && placed < k; i++)
+	{
+		size_t		j = i + (size_t) (hooks->uniform(hooks->ctx) * (n - i));
+		size_t		swap;
+
+		if (j >= n)
+			j = n - 1;
+		swap = perm[i];
+		perm[i] = perm[j];
+		perm[j] = swap;
+		if (!AlreadyChosen(centroids, placed, d, x + perm[i] * d))
+			memcpy(centroids + (size_t) placed++ * d, x + perm[i] * d,
+				   sizeof(double) * d);
+	}
+	return placed;
+}
+
+/* ---- Lloyd ---- */
+
+typedef struct LloydWork
+{
+	double	   *mindist;		/* n: squared distance to the nearest centroid */
+	double	   *xnorm;			/* n: |x|^2 */
+	double	   *dist;			/* CHUNK x k */
+	double	   *sums;			/* k x d */
+	double	   *next;			/* k x d: the next centroids */
+	double	   *cnorm;			/* k: |c|^2 */
+} LloydWork;
+
+/* Carve the scratch buffer. */
+static LloydWork
+SplitWork(double *work, size_t n, int d, int k)
+{
+	LloydWork	w;
+
+	w.mindist = work;
+	w.xnorm = w.mindist + n;
+	w.dist = w.xnorm + n;
+	w.sums = w.dist + (size_t) CHUNK * k;
+	w.next = w.sums + (size_t) k * d;
+	w.cnorm = w.next + (size_t) k * d;
+	return w;
+}
+
+/*
+ * Label every point with its nearest centroid via chunked products
+ * D = -2 X C' (+ |c|^2); returns how many labels changed.
+ */
+static size_t
+Assign(const double *x, size_t n, int d, int k, const double *centroids,
+	   int *labels, LloydWork *w, const PromoKmeansHooks *hooks)
+{
+	size_t		moved = 0;
+
+	for (int c = 0; c < k; c++)
+		w->cnorm[c] = cblas_ddot(d, centroids + (size_t) c * d, 1,
+								 centroids + (size_t) c * d, 1);
+	for (size_t start = 0; start < n; start += CHUNK)
+	{
+		int			m = (int) (n - start < CHUNK ? n - start : CHUNK);
+
+		MaybeInterrupt(hooks, start);
+		cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, k, d,
+					-2.0, x + start * d, d, centroids, d, 0.0, w->dist, k);
+		for (int r = 0; r < m; r++)
+		{
+			const double *row = w->dist + (size_t) r * k;
+			int			best = 0;
+			double		bestd = row[0] + w->cnorm[0];
+
+			for (int c = 1; c < k; c++)
+			{
+				double		dc = row[c] + w->cnorm[c];
+
+				if (dc < bestd)
+				{
+					bestd = dc;
+					best = c;
+				}
+			}
+			moved += labels[start + r] != best;
+			labels[start + r] = best;
+			w->mindist[start + r] = fmax(bestd + w->xnorm[start + r], 0.0);
+		}
+	}
+	return moved;
+}
+
+/* Move each empty cluster onto the farthest point not yet moved. */
+static void
+Relocate(const double *x, size_t n, int d, int k, int *labels, double *counts,
+		 LloydWork *w)
+{
+	for (int c = 0; c < k; c++)
+	{
+		size_t		far = 0;
+		double		fard = -1.0;
+
+		if (counts[c] > 0)
+			continue;
+		for (size_t i = 0; i < n; i++)
+		{
+			if (w->mindist[i] > fard && counts[labels[i]] > 1)
+			{
+				fard = w->mindist[i];
+				far = i;
+			}
+		}
+		if (fard < 0)
+			continue;
+		cblas_daxpy(d, -1.0, x + far * d, 1, w->sums + (size_t) labels[far] * d, 1);
+		counts[labels[far]] -= 1;
+		memcpy(w->sums + (size_t) c * d, x + far * d, sizeof(double) * d);
+		counts[c] = 1;
+		labels[far] = c;
+		w->mindist[far] = -1.0;
+	}
+}
+
+/* New centroids into w->next: means of the labelled points. */
+static void
+Update(const double *x, size_t n, int d, int k, int *labels, double *counts,
+	   LloydWork *w)
+{
+	memset(w->sums, 0, sizeof(double) * k * d);
+	memset(counts, 0, sizeof(double) * k);
+	for (size_t i = 0; i < n; i++)
+	{
+		double	   *s = w->sums + (size_t) labels[i] * d;
+		const double *xi = x + i * d;
+
+		for (int j = 0; j < d; j++)
+			s[j] += xi[j];
+		counts[labels[i]] += 1;
+	}
+	Relocate(x, n, d, k, labels, counts, w);
+	for (int c = 0; c < k; c++)
+		for (int j = 0; j < d; j++)
+			w->next[(size_t) c * d + j] = w->sums[(size_t) c * d + j] / counts[c];
+}
+
+/* Mean per-feature (population) variance, the scale of the tolerance. */
+static double
+MeanVariance(const double *x, size_t n, int d)
+{
+	double		total = 0.0;
+
+	for (int j = 0; j < d; j++)
+	{
+		double		mean = 0.0;
+		double		ss = 0.0;
+
+		for (size_t i = 0; i < n; i++)
+			mean += x[i * d + j];
+		mean /= n;
+		for (size_t i = 0; i < n; i++)
+			ss += (x[i * d + j] - mean) * (x[i * d + j] - mean);
+		total += ss / n;
+	}
+	return total / d;
+}
+
+/* Sum of squared distances of the points to their labelled centroids. */
+static double
+Inertia(const double *x, size_t n, int d, const double *centroids,
+		const int *labels, double *sizes, int k)
+{
+	double		inertia = 0.0;
+
+	memset(sizes, 0, sizeof(double) * k);
+	for (size_t i = 0; i < n; i++)
+	{
+		inertia += promo_sqdist(x + i * d, centroids + (size_t) labels[i] * d, d);
+		sizes[labels[i]] += 1;
+	}
+	return inertia;
+}
+
+/* Lloyd iterations from the given centroids, updated in place. */
+PromoKmeansResult
+promo_kmeans_lloyd(const double *x, size_t n, int d, int k, double *centroids,
+				   int max_iter, double tol, int *labels, double *sizes,
+				   double *work, const PromoKmeansHooks *hooks)
+{
+	LloydWork	w = SplitWork(work, n, d, k);
+	double		tol_abs = tol * MeanVariance(x, n, d);
+	PromoKmeansResult result = {0.0, 0, false};
+	bool		strict = false;
+
+	for (size_t i = 0; i < n; i++)
+	{
+		w.xnorm[i] = cblas_ddot(d, x + i * d, 1, x + i * d, 1);
+		labels[i] = -1;
+	}
+	for (int it = 0; it < max_iter; it++)
+	{
+		size_t		moved = Assign(x, n, d, k, centroids, labels, &w, hooks);
+		double		shift = 0.0;
+
+		Update(x, n, d, k, labels, sizes, &w);
+		for (size_t i = 0; i < (size_t) k * d; i++)
+			shift += (w.next[i] - centroids[i]) * (w.next[i] - centroids[i]);
+		memcpy(centroids, w.next, sizeof(double) * k * d);
+		result.iterations = it + 1;
+		if (hooks->progress)
+		{
+			double		pot = 0.0;
+
+			for (size_t i = 0; i < n; i++)
+				pot += w.mindist[i] > 0 ? w.mindist[i] : 0.0;
+			hooks->progress(hooks->ctx, it + 1, pot, (double) moved / n);
+		}
+		if (moved == 0 && it > 0)
+		{
+			strict = true;
+			result.converged = true;
+			break;
+		}
+		if (shift <= tol_abs)
+		{
+			result.converged = true;
+			break;
+		}
+	}
+	/* Labels must match the final centroids unless they already do. */
+	if (!strict)
+		Assign(x, n, d, k, centroids, labels, &w, hooks);
+	result.inertia = Inertia(x, n, d, centroids, labels, sizes, k);
+	return result;
+}

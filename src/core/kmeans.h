@@ -1,0 +1,71 @@
+/*
+ * kmeans.h
+ *		k-means: k-means++ or random seeding and Lloyd iterations.
+ *
+ * Points are n x d row-major.  The iteration follows scikit-learn's Lloyd
+ * algorithm so that, given the same initial centroids, both produce the
+ * same centroids, inertia and iteration count: labels come from the
+ * current centroids, centroids are the means of their points, and the loop
+ * stops when no label changes or when the centroids move (sum of squared
+ * shifts) by at most tol times the mean per-feature variance.
+ */
+#ifndef PROMO_KMEANS_H
+#define PROMO_KMEANS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* What the caller lends the algorithm: randomness, interrupts, progress. */
+typedef struct PromoKmeansHooks
+{
+	void	   *ctx;
+	double		(*uniform) (void *ctx); /* uniform on [0, 1) */
+	void		(*interrupt) (void *ctx);	/* called often; may not return */
+	void		(*progress) (void *ctx, int iteration, double inertia,
+							 double moved_share);	/* may be NULL */
+} PromoKmeansHooks;
+
+typedef struct PromoKmeansResult
+{
+	double		inertia;		/* sum of squared distances to centroids */
+	int			iterations;
+	bool		converged;
+} PromoKmeansResult;
+
+/* Doubles of scratch space the functions below need. */
+extern size_t promo_kmeans_work_doubles(size_t n, int d, int k);
+
+/*
+ * Seed k centroids by greedy k-means++ (2 + ln k candidates per step, the
+ * one that lowers the potential most wins).  Returns the number of centroids
+ * placed: fewer than k when the points have fewer than k distinct values.
+ */
+extern int	promo_kmeans_plusplus(const double *x, size_t n, int d, int k,
+								  double *centroids, double *work,
+								  const PromoKmeansHooks *hooks);
+
+/* Seed k centroids at distinct random points; returns how many it placed. */
+extern int	promo_kmeans_random(const double *x, size_t n, int d, int k,
+								double *centroids, size_t *perm,
+								const PromoKmeansHooks *hooks);
+
+/*
+ * Lloyd iterations from the given centroids (updated in place); labels
+ * (n) and sizes (k) receive the final assignment.  An empty cluster is
+ * moved to the point farthest from its centroid, farthest first.
+ */
+extern PromoKmeansResult promo_kmeans_lloyd(const double *x, size_t n, int d,
+											int k, double *centroids,
+											int max_iter, double tol,
+											int *labels, double *sizes,
+											double *work,
+											const PromoKmeansHooks *hooks);
+
+/* Index of the centroid nearest to x, and the squared distance to it. */
+extern int	promo_kmeans_nearest(const double *centroids, int k, int d,
+								 const double *x, double *dist2);
+
+/* Squared Euclidean distance of two d-vectors. */
+extern double promo_sqdist(const double *a, const double *b, int d);
+
+#endif							/* PROMO_KMEANS_H */

@@ -1,0 +1,563 @@
+/*
+ * kmeans.c
+ *		promo.kmeans aggregate (in memory), predict and distance.
+ *
+ * The aggregate holds its rows in an internal state (serialized between
+ * parallel workers), sorts them so that the result does not depend on the
+ * order rows arrive in, seeds with k-means++ or at random from pg_prng,
+ * and runs Lloyd iterations in the core.
+ */
+#include "promo.h"
+
+#include <limits.h>
+#include <math.h>
+
+#include "common/pg_prng.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/jsonb.h"
+#include "utils/memutils.h"
+
+#include "kmeans.h"
+
+typedef enum KmeansInit
+{
+	INIT_PLUSPLUS,
+	INIT_RANDOM,
+	INIT_EXPLICIT
+} KmeansInit;
+
+/* Options of one aggregate call, from its jsonb argument. */
+typedef struct KmeansOptions
+{
+	int64		seed;
+	int32		max_iter;
+	double		tol;
+	int32		init;			/* KmeansInit */
+	bool		progress;
+} KmeansOptions;
+
+/* The rows seen so far and what to do with them. */
+typedef struct KmeansState
+{
+	int32		d;
+	int32		k;
+	int64		n;
+	int64		n_skipped;
+	int64		capacity;		/* rows the points buffer holds */
+	KmeansOptions opts;
+	double	   *init;			/* k x d explicit centroids, or NULL */
+	double	   *points;			/* n x d */
+} KmeansState;
+
+#define DEFAULT_MAX_ITER 300
+#define DEFAULT_TOL 1e-4
+
+/* ---- options ---- */
+
+/* A number from a jsonb option, or an error naming the option. */
+static double
+OptionNumber(JsonbValue *v, const char *key)
+{
+	if (v->type != jbvNumeric)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("kmeans option \"%s\" must be a number", key)));
+	return DatumGetFloat8(DirectFunctionCall1(numeric_float8,
+											  NumericGetDatum(v->val.numeric)));
+}
+
+/* A whole number option within [lo, hi]. */
+static int64
+OptionInteger(JsonbValue *v, const char *key, double lo, double hi)
+{
+	double		x = OptionNumber(v, key);
+
+	if (x != floor(x) || x < lo || x > hi)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("kmeans option \"%s\" must be a whole number between %.0f and %.0f",
+						key, lo, hi)));
+	return (int64) x;
+}
+
+/* Explicit initial centroids: k arrays of d finite numbers. */
+static double *
+ParseInitCentroids(JsonbContainer *rows, int k, int d)
+{
+	double	   *init;
+
+	if (JsonContainerSize(rows) != k)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("kmeans option \"init\" has %d centroids, but k is %d",
+						JsonContainerSize(rows), k)));
+	init = palloc(sizeof(double) * k * d);
+	for (int c = 0; c < k; c++)
+	{
+		JsonbValue *row = getIthJsonbValueFromContainer(rows, c);
+
+		if (row->type != jbvBinary || !JsonContainerIsArray(row->val.binary.data) ||
+			JsonContainerSize(row->val.binary.data) != d)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("kmeans option \"init\": centroid %d must be an array of %d numbers",
+							c + 1, d)));
+		for (int j = 0; j < d; j++)
+		{
+			init[c * d + j] = OptionNumber(getIthJsonbValueFromContainer(row->val.binary.data, j),
+										   "init");
+			promo_check_finite("kmeans option \"init\"", init[c * d + j]);
+		}
+	}
+	return init;
+}
+
+/* Explicit initial centroids from a jsonb array of k arrays of d numbers. */
+double *
+promo_kmeans_init_centroids(Jsonb *init, int k, int d)
+{
+	return ParseInitCentroids(&init->root, k, d);
+}
+
+/* The init option: a method name or explicit centroids. */
+static void
+ParseInit(JsonbValue *v, KmeansState *st)
+{
+	if (v->type == jbvString && v->val.string.len == 9 &&
+		strncmp(v->val.string.val, "k-means++", 9) == 0)
+		st->opts.init = INIT_PLUSPLUS;
+	else if (v->type == jbvString && v->val.string.len == 6 &&
+			 strncmp(v->val.string.val, "random", 6) == 0)
+		st->opts.init = INIT_RANDOM;
+	else if (v->type == jbvBinary && JsonContainerIsArray(v->val.binary.data))
+	{
+		st->opts.init = INIT_EXPLICIT;
+		st->init = ParseInitCentroids(v->val.binary.data, st->k, st->d);
+	}
+	else
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("kmeans option \"init\" must be \"k-means++\", \"random\" or an array of centroids")));
+}
+
+/* Fill st->opts from a jsonb object of options; unknown keys are errors. */
+static void
+ParseOptions(Jsonb *options, KmeansState *st)
+{
+	JsonbIterator *it;
+	JsonbValue	key;
+	JsonbValue	val;
+	JsonbIteratorToken tok;
+
+	st->opts.seed = 0;
+	st->opts.max_iter = DEFAULT_MAX_ITER;
+	st->opts.tol = DEFAULT_TOL;
+	st->opts.init = INIT_PLUSPLUS;
+	st->opts.progress = false;
+	if (options == NULL)
+		return;
+	if (!JB_ROOT_IS_OBJECT(options) || JB_ROOT_IS_SCALAR(options))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("kmeans options must be a JSON object")));
+	it = JsonbIteratorInit(&options->root);
+	while ((tok = JsonbIteratorNext(&it, &key, true)) != WJB_DONE)
+	{
+		char	   *name;
+
+		if (tok != WJB_KEY)
+			continue;
+		name = pnstrdup(key.val.string.val, key.val.string.len);
+		tok = JsonbIteratorNext(&it, &val, true);
+		if (strcmp(name, "seed") == 0)
+			st->opts.seed = OptionInteger(&val, name, -9e15, 9e15);
+		else if (strcmp(name, "max_iter") == 0)
+			st->opts.max_iter = (int32) OptionInteger(&val, name, 0, INT_MAX);
+		else if (strcmp(name, "tol") == 0)
+		{
+			st->opts.tol = OptionNumber(&val, name);
+			if (!(st->opts.tol >= 0) || isinf(st->opts.tol))
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("kmeans option \"tol\" must be a finite number of at least 0")));
+		}
+		else if (strcmp(name, "init") == 0)
+			ParseInit(&val, st);
+		else if (strcmp(name, "progress") == 0 && val.type == jbvBool)
+			st->opts.progress = val.val.boolean;
+		else
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("unknown or malformed kmeans option \"%s\"", name),
+					 errhint("The options are seed, max_iter, tol, init and progress (true or false).")));
+	}
+}
+
+/* ---- the aggregate ---- */
+
+/* A new state for the first row: dimensions, k and options. */
+static KmeansState *
+NewState(MemoryContext aggctx, int d, int k, Jsonb *options)
+{
+	MemoryContext old = MemoryContextSwitchTo(aggctx);
+	KmeansState *st = palloc0(sizeof(KmeansState));
+
+	if (k < 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("k must be at least 1")));
+	if (k > PROMO_KMEANS_MAX_K)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("k must be at most %d", PROMO_KMEANS_MAX_K)));
+	st->d = d;
+	st->k = k;
+	ParseOptions(options, st);
+	MemoryContextSwitchTo(old);
+	return st;
+}
+
+/* Make room for one more row. */
+static void
+Reserve(KmeansState *st, MemoryContext aggctx, int64 rows)
+{
+	int64		cap = st->capacity;
+
+	if (st->n + rows <= cap)
+		return;
+	while (cap < st->n + rows)
+		cap = Max(cap * 2, 1024);
+	if (st->points == NULL)
+		st->points = MemoryContextAllocHuge(aggctx, sizeof(double) * cap * st->d);
+	else
+		st->points = repalloc_huge(st->points, sizeof(double) * cap * st->d);
+	st->capacity = cap;
+}
+
+/* Error unless a row of d features fits the state. */
+static void
+CheckRow(KmeansState *st, int d, int k)
+{
+	if (d != st->d)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("x has %d elements, but earlier rows had %d", d, st->d),
+				 errdetail("All rows of one kmeans aggregate must have the same number of features.")));
+	if (k != st->k)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("k must be the same for every row of one kmeans aggregate")));
+}
+
+/* promo.kmeans transition: keep the row; a NULL row is counted skipped. */
+PG_FUNCTION_INFO_V1(promo_kmeans_accum);
+Datum
+promo_kmeans_accum(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggctx;
+	KmeansState *st = PG_ARGISNULL(0) ? NULL : (KmeansState *) PG_GETARG_POINTER(0);
+	const double *x;
+	int			d;
+	int			k;
+
+	if (!AggCheckCallContext(fcinfo, &aggctx))
+		elog(ERROR, "promo_kmeans_accum called in non-aggregate context");
+	if (PG_ARGISNULL(2))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("k must not be NULL")));
+	k = PG_GETARG_INT32(2);
+	if (PG_ARGISNULL(1))
+	{
+		if (st != NULL)
+			st->n_skipped++;
+		else
+		{
+			/* Count the skipped row in a state with no rows yet. */
+			st = MemoryContextAllocZero(aggctx, sizeof(KmeansState));
+			st->d = -1;
+			st->k = k;
+			st->n_skipped = 1;
+		}
+		PG_RETURN_POINTER(st);
+	}
+	x = promo_vector(PG_GETARG_ARRAYTYPE_P(1), "x", &d);
+	if (d < 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("x must have at least one element")));
+	if (st == NULL || st->d < 0)
+	{
+		int64		skipped = st ? st->n_skipped : 0;
+
+		st = NewState(aggctx, d, k,
+					  PG_NARGS() > 3 && !PG_ARGISNULL(3) ? PG_GETARG_JSONB_P(3) : NULL);
+		st->n_skipped = skipped;
+	}
+	CheckRow(st, d, k);
+	Reserve(st, aggctx, 1);
+	memcpy(st->points + st->n * d, x, sizeof(double) * d);
+	st->n++;
+	PG_RETURN_POINTER(st);
+}
+
+/* A state with b's dimensions and options but no rows, in aggctx. */
+static KmeansState *
+CopyHeader(MemoryContext aggctx, const KmeansState *b)
+{
+	KmeansState *a = MemoryContextAlloc(aggctx, sizeof(KmeansState));
+
+	*a = *b;
+	a->n = 0;
+	a->n_skipped = 0;
+	a->capacity = 0;
+	a->points = NULL;
+	if (b->init)
+		a->init = memcpy(MemoryContextAlloc(aggctx, sizeof(double) * b->k * b->d),
+						 b->init, sizeof(double) * b->k * b->d);
+	return a;
+}
+
+/* promo.kmeans combine: append the rows of the second state. */
+PG_FUNCTION_INFO_V1(promo_kmeans_combine);
+Datum
+promo_kmeans_combine(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggctx;
+	KmeansState *a = PG_ARGISNULL(0) ? NULL : (KmeansState *) PG_GETARG_POINTER(0);
+	KmeansState *b = PG_ARGISNULL(1) ? NULL : (KmeansState *) PG_GETARG_POINTER(1);
+
+	if (!AggCheckCallContext(fcinfo, &aggctx))
+		elog(ERROR, "promo_kmeans_combine called in non-aggregate context");
+	if (b == NULL)
+		PG_RETURN_POINTER(a);
+	if (a == NULL || a->d < 0)
+	{
+		/* No rows on this side yet: take the other side's settings. */
+		int64		skipped = a ? a->n_skipped : 0;
+
+		a = CopyHeader(aggctx, b);
+		a->n_skipped = skipped;
+	}
+	a->n_skipped += b->n_skipped;
+	if (b->d < 0 || b->n == 0)
+		PG_RETURN_POINTER(a);
+	CheckRow(a, b->d, b->k);
+	Reserve(a, aggctx, b->n);
+	memcpy(a->points + a->n * a->d, b->points, sizeof(double) * b->n * b->d);
+	a->n += b->n;
+	PG_RETURN_POINTER(a);
+}
+
+/* promo.kmeans serialize: header, explicit centroids, then the rows. */
+PG_FUNCTION_INFO_V1(promo_kmeans_serialize);
+Datum
+promo_kmeans_serialize(PG_FUNCTION_ARGS)
+{
+	KmeansState *st = (KmeansState *) PG_GETARG_POINTER(0);
+	Size		ninit = st->init ? (Size) st->k * st->d : 0;
+	Size		npoints = st->d > 0 ? (Size) st->n * st->d : 0;
+	Size		size = VARHDRSZ + sizeof(KmeansState) + sizeof(double) * (ninit + npoints);
+	bytea	   *out;
+	char	   *p;
+
+	if (!AllocSizeIsValid(size))
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("kmeans state of %lld rows is too large to pass between parallel workers",
+						(long long) st->n),
+				 errhint("Run the aggregate without parallel workers, or use promo.kmeans_fit.")));
+	out = palloc(size);
+	SET_VARSIZE(out, size);
+	p = VARDATA(out);
+	memcpy(p, st, sizeof(KmeansState));
+	p += sizeof(KmeansState);
+	if (ninit)
+		memcpy(p, st->init, sizeof(double) * ninit);
+	p += sizeof(double) * ninit;
+	if (npoints)
+		memcpy(p, st->points, sizeof(double) * npoints);
+	PG_RETURN_BYTEA_P(out);
+}
+
+/* promo.kmeans deserialize: the inverse of serialize. */
+PG_FUNCTION_INFO_V1(promo_kmeans_deserialize);
+Datum
+promo_kmeans_deserialize(PG_FUNCTION_ARGS)
+{
+	bytea	   *in = PG_GETARG_BYTEA_P(0);
+	KmeansState *st = palloc(sizeof(KmeansState));
+	const char *p = VARDATA(in);
+	Size		ninit;
+	Size		npoints;
+
+	memcpy(st, p, sizeof(KmeansState));
+	p += sizeof(KmeansState);
+	ninit = st->init ? (Size) st->k * st->d : 0;
+	npoints = st->d > 0 ? (Size) st->n * st->d : 0;
+	if (VARSIZE(in) != VARHDRSZ + sizeof(KmeansState) + sizeof(double) * (ninit + npoints))
+		elog(ERROR, "corrupt kmeans state");
+	st->init = ninit ? memcpy(palloc(sizeof(double) * ninit), p, sizeof(double) * ninit) : NULL;
+	p += sizeof(double) * ninit;
+	st->points = npoints ? memcpy(palloc_extended(sizeof(double) * npoints, MCXT_ALLOC_HUGE),
+								  p, sizeof(double) * npoints) : NULL;
+	st->capacity = st->d > 0 ? st->n : 0;
+	PG_RETURN_POINTER(st);
+}
+
+/* ---- fitting ---- */
+
+/* Hooks for the core: pg_prng, interrupts and NOTICE progress. */
+static double
+HookUniform(void *ctx)
+{
+	return pg_prng_double((pg_prng_state *) ctx);
+}
+
+static void
+HookInterrupt(void *ctx)
+{
+	CHECK_FOR_INTERRUPTS();
+}
+
+static void
+HookProgress(void *ctx, int iteration, double inertia, double moved_share)
+{
+	ereport(NOTICE,
+			(errmsg("kmeans iteration %d: inertia %.6g, %.2f%% of points moved",
+					iteration, inertia, 100.0 * moved_share)));
+}
+
+/* Lexicographic order of rows, the canonical order fitting starts from. */
+static int
+CompareRows(const void *a, const void *b, void *arg)
+{
+	const double *x = a;
+	const double *y = b;
+	int			d = *(int *) arg;
+
+	for (int j = 0; j < d; j++)
+	{
+		if (x[j] < y[j])
+			return -1;
+		if (x[j] > y[j])
+			return 1;
+	}
+	return 0;
+}
+
+/* Place the initial centroids by the chosen method; error if k is too big. */
+static void
+Seed(KmeansState *st, double *centroids, double *work, PromoKmeansHooks *hooks)
+{
+	int			placed;
+
+	if (st->k > st->n)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("k (%d) is larger than the number of rows (%lld)",
+						st->k, (long long) st->n)));
+	if (st->opts.init == INIT_EXPLICIT)
+	{
+		memcpy(centroids, st->init, sizeof(double) * st->k * st->d);
+		return;
+	}
+	if (st->opts.init == INIT_RANDOM)
+		placed = promo_kmeans_random(st->points, st->n, st->d, st->k, centroids,
+									 palloc_extended(sizeof(size_t) * st->n, MCXT_ALLOC_HUGE),
+									 hooks);
+	else
+		placed = promo_kmeans_plusplus(st->points, st->n, st->d, st->k, centroids,
+									   work, hooks);
+	if (placed < st->k)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("k (%d) is larger than the number of distinct points (%d)",
+						st->k, placed)));
+}
+
+/* A kmeans model from fitted centroids and the run's result. */
+PromoModel *
+promo_kmeans_model(int d, int k, const double *centroids, const double *sizes,
+				   double n, double n_skipped, double inertia, int iterations,
+				   bool converged)
+{
+	PromoModel *model = promo_model_new(PROMO_MODEL_KMEANS, d, k);
+
+	promo_model_field(model, "n")[0] = n;
+	promo_model_field(model, "n_skipped")[0] = n_skipped;
+	promo_model_field(model, "inertia")[0] = inertia;
+	promo_model_field(model, "iterations")[0] = iterations;
+	promo_model_field(model, "converged")[0] = converged ? 1.0 : 0.0;
+	memcpy(promo_model_field(model, "centroids"), centroids, sizeof(double) * k * d);
+	memcpy(promo_model_field(model, "sizes"), sizes, sizeof(double) * k);
+	return model;
+}
+
+/* promo.kmeans final: sort, seed, iterate; NULL when no row was usable. */
+PG_FUNCTION_INFO_V1(promo_kmeans_final);
+Datum
+promo_kmeans_final(PG_FUNCTION_ARGS)
+{
+	KmeansState *st = PG_ARGISNULL(0) ? NULL : (KmeansState *) PG_GETARG_POINTER(0);
+	pg_prng_state rng;
+	PromoKmeansHooks hooks = {&rng, HookUniform, HookInterrupt, NULL};
+	double	   *work;
+	double	   *centroids;
+	double	   *sizes;
+	int		   *labels;
+	PromoKmeansResult res;
+
+	if (st == NULL || st->d < 0 || st->n == 0)
+		PG_RETURN_NULL();
+	if (st->opts.progress)
+		hooks.progress = HookProgress;
+	pg_prng_seed(&rng, (uint64) st->opts.seed);
+
+	/* The state is ours to reorder: sorting does not change the row set. */
+	qsort_arg(st->points, st->n, sizeof(double) * st->d, CompareRows, &st->d);
+
+	work = palloc_extended(sizeof(double) * promo_kmeans_work_doubles(st->n, st->d, st->k),
+						   MCXT_ALLOC_HUGE);
+	centroids = palloc(sizeof(double) * st->k * st->d);
+	sizes = palloc(sizeof(double) * st->k);
+	labels = palloc_extended(sizeof(int) * st->n, MCXT_ALLOC_HUGE);
+	Seed(st, centroids, work, &hooks);
+	res = promo_kmeans_lloyd(st->points, st->n, st->d, st->k, centroids,
+							 st->opts.max_iter, st->opts.tol, labels, sizes,
+							 work, &hooks);
+	PG_RETURN_POINTER(promo_kmeans_model(st->d, st->k, centroids, sizes,
+										 st->n, st->n_skipped, res.inertia,
+										 res.iterations, res.converged));
+}
+
+/* ---- using a model ---- */
+
+/* The cluster (1..k) nearest to x. */
+double
+promo_kmeans_model_predict(PromoModel *model, const double *x)
+{
+	double		dist2;
+
+	return 1 + promo_kmeans_nearest(promo_model_field(model, "centroids"),
+									model->dim2, model->dim, x, &dist2);
+}
+
+/* promo.kmeans_distance(model, x): distance to the nearest centroid. */
+PG_FUNCTION_INFO_V1(promo_kmeans_distance);
+Datum
+promo_kmeans_distance(PG_FUNCTION_ARGS)
+{
+	PromoModel *model = PG_GETARG_PROMO_MODEL(0);
+	const double *x;
+	int			n;
+	double		dist2;
+
+	promo_model_expect(model, PROMO_MODEL_KMEANS, "promo.kmeans_distance");
+	x = promo_vector(PG_GETARG_ARRAYTYPE_P(1), "x", &n);
+	promo_model_check_dim(model, n);
+	promo_kmeans_nearest(promo_model_field(model, "centroids"), model->dim2,
+						 model->dim, x, &dist2);
+	PG_RETURN_FLOAT8(sqrt(dist2));
+}

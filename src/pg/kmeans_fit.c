@@ -1,0 +1,588 @@
+/*
+ * kmeans_fit.c
+ *		The scale-out k-means path: a Lloyd-step aggregate and its driver.
+ *
+ * promo.kmeans_step(x, centroids [, previous]) assigns each row to its
+ * nearest centroid and sums the rows per centroid.  Its state is a plain
+ * float8[] with a combine function, so it scans in parallel and a
+ * distributed planner can push it to its workers:
+ *
+ *	 [0] tag, [1] k, [2] d, [3] n, [4] skipped, [5] moved, [6] inertia,
+ *	 [7] candidates held, then d sums of squares, k counts, k x d sums,
+ *	 and k relocation candidates of d + 2 values (distance, label, row),
+ *	 farthest first.
+ *
+ * promo.kmeans_fit drives it over a table with SPI, one scan per
+ * iteration, with the same stopping rules as the in-memory aggregate.
+ */
+#include "promo.h"
+
+#include <math.h>
+
+#include "access/htup_details.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "utils/builtins.h"
+#include "utils/jsonb.h"
+#include "utils/lsyscache.h"
+#include "utils/syscache.h"
+
+#include "kmeans.h"
+
+#define STEP_TAG 7003.0
+#define STEP_HEADER 8
+
+#define S_K 1
+#define S_D 2
+#define S_N 3
+#define S_SKIPPED 4
+#define S_MOVED 5
+#define S_INERTIA 6
+#define S_CANDIDATES 7
+
+/* Views into a step state. */
+typedef struct StepState
+{
+	double	   *s;
+	int			k;
+	int			d;
+	double	   *sumsq;			/* d */
+	double	   *counts;			/* k */
+	double	   *sums;			/* k x d */
+	double	   *cand;			/* k x (d + 2) */
+} StepState;
+
+/* Number of doubles in a step state. */
+static int
+StepLength(int k, int d)
+{
+	return STEP_HEADER + d + k + k * d + k * (d + 2);
+}
+
+/* The views of a state's data. */
+static StepState
+StepView(double *s)
+{
+	StepState	st;
+
+	st.s = s;
+	st.k = (int) s[S_K];
+	st.d = (int) s[S_D];
+	st.sumsq = s + STEP_HEADER;
+	st.counts = st.sumsq + st.d;
+	st.sums = st.counts + st.k;
+	st.cand = st.sums + (Size) st.k * st.d;
+	return st;
+}
+
+/* The state's data, after checking its header against its length. */
+static StepState
+StepData(ArrayType *state)
+{
+	double	   *s = promo_state_data(state, STEP_TAG, STEP_HEADER);
+	int			k = (int) s[S_K];
+	int			d = (int) s[S_D];
+
+	if (k < 1 || k > PROMO_KMEANS_MAX_K || d < 1 || d > PROMO_MAX_DIMENSIONS ||
+		ARR_DIMS(state)[0] != StepLength(k, d) || s[S_CANDIDATES] > k)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid promo aggregate state"),
+				 errdetail("The kmeans_step state's header does not match its length.")));
+	return StepView(s);
+}
+
+/* A k x d float8 matrix argument, checked; cached for the whole scan. */
+typedef struct CentroidCache
+{
+	Datum		key;
+	int			k;
+	int			d;
+	double	   *values;
+} CentroidCache;
+
+/* Centroids from a 2-D float8[] argument (k rows of d). */
+static const double *
+CentroidsArg(FunctionCallInfo fcinfo, int argno, int slot, int *k, int *d)
+{
+	CentroidCache *cache = (CentroidCache *) fcinfo->flinfo->fn_extra;
+	Datum		datum = PG_GETARG_DATUM(argno);
+	ArrayType  *arr;
+	int			n;
+	const double *v;
+
+	if (cache == NULL)
+		cache = fcinfo->flinfo->fn_extra =
+			MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, 2 * sizeof(CentroidCache));
+	cache += slot;
+	if (cache->values != NULL && cache->key == datum)
+	{
+		*k = cache->k;
+		*d = cache->d;
+		return cache->values;
+	}
+	arr = DatumGetArrayTypeP(datum);
+	if (ARR_NDIM(arr) != 2)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("centroids must be a two-dimensional array of k rows"),
+				 errdetail("The array has %d dimensions.", ARR_NDIM(arr))));
+	*k = ARR_DIMS(arr)[0];
+	*d = ARR_DIMS(arr)[1];
+	if (*k > PROMO_KMEANS_MAX_K)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("k must be at most %d", PROMO_KMEANS_MAX_K)));
+	/* A 2-D array checked as its flat run of values. */
+	if (array_contains_nulls(arr))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("centroids must not contain NULL elements")));
+	v = (const double *) ARR_DATA_PTR(arr);
+	n = *k * *d;
+	for (int i = 0; i < n; i++)
+		promo_check_finite("centroids", v[i]);
+	if (cache->values)
+		pfree(cache->values);
+	cache->values = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, sizeof(double) * n);
+	memcpy(cache->values, v, sizeof(double) * n);
+	cache->key = datum;
+	cache->k = *k;
+	cache->d = *d;
+	return cache->values;
+}
+
+/* A zeroed step state for k centroids of d features. */
+static ArrayType *
+NewStepState(int k, int d)
+{
+	int			len = StepLength(k, d);
+	double	   *zero = palloc0(sizeof(double) * len);
+	ArrayType  *state;
+
+	zero[0] = STEP_TAG;
+	zero[S_K] = k;
+	zero[S_D] = d;
+	state = promo_float8_array(zero, len);
+	pfree(zero);
+	return state;
+}
+
+/* Keep (dist, label, row) if it is among the k farthest rows seen. */
+static void
+OfferCandidate(StepState *st, double dist, int label, const double *row)
+{
+	int			width = st->d + 2;
+	int			held = (int) st->s[S_CANDIDATES];
+	int			at = held;
+
+	if (held == st->k && dist <= st->cand[(Size) (held - 1) * width])
+		return;
+	if (held < st->k)
+		st->s[S_CANDIDATES] = ++held;
+	/* Insertion into the list, farthest first. */
+	while (at > 0 && st->cand[(Size) (at - 1) * width] < dist)
+	{
+		if (at < st->k)
+			memcpy(st->cand + (Size) at * width, st->cand + (Size) (at - 1) * width,
+				   sizeof(double) * width);
+		at--;
+	}
+	if (at >= st->k)
+		return;
+	st->cand[(Size) at * width] = dist;
+	st->cand[(Size) at * width + 1] = label;
+	memcpy(st->cand + (Size) at * width + 2, row, sizeof(double) * st->d);
+}
+
+/* promo.kmeans_step transition: assign x and add it to its centroid. */
+PG_FUNCTION_INFO_V1(promo_kmeans_step_accum);
+Datum
+promo_kmeans_step_accum(PG_FUNCTION_ARGS)
+{
+	ArrayType  *state = promo_agg_state(fcinfo, 0);
+	StepState	st;
+	const double *centroids;
+	const double *x;
+	int			k;
+	int			d;
+	int			n;
+	int			label;
+	double		dist2;
+
+	if (PG_ARGISNULL(2))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("centroids must not be NULL")));
+	centroids = CentroidsArg(fcinfo, 2, 0, &k, &d);
+	if (state == NULL)
+		state = NewStepState(k, d);
+	st = StepData(state);
+	if (st.k != k || st.d != d)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("centroids must be the same for every row of one kmeans_step aggregate")));
+	if (PG_ARGISNULL(1))
+	{
+		st.s[S_SKIPPED] += 1;
+		PG_RETURN_ARRAYTYPE_P(state);
+	}
+	x = promo_vector(PG_GETARG_ARRAYTYPE_P(1), "x", &n);
+	if (n != d)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("x has %d elements, but the centroids have %d", n, d)));
+
+	label = promo_kmeans_nearest(centroids, k, d, x, &dist2);
+	st.s[S_N] += 1;
+	st.s[S_INERTIA] += dist2;
+	st.counts[label] += 1;
+	for (int j = 0; j < d; j++)
+	{
+		st.sums[(Size) label * d + j] += x[j];
+		st.sumsq[j] += x[j] * x[j];
+	}
+	if (PG_NARGS() > 3 && !PG_ARGISNULL(3))
+	{
+		int			pk;
+		int			pd;
+		const double *prev = CentroidsArg(fcinfo, 3, 1, &pk, &pd);
+		double		pdist;
+
+		if (pk != k || pd != d)
+			ereport(ERROR,
+					(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+					 errmsg("previous centroids must have the shape of the centroids")));
+		st.s[S_MOVED] += promo_kmeans_nearest(prev, k, d, x, &pdist) != label;
+	}
+	else
+		st.s[S_MOVED] += 1;
+	OfferCandidate(&st, dist2, label, x);
+	PG_RETURN_ARRAYTYPE_P(state);
+}
+
+/* promo.kmeans_step combine: add counts and sums, merge candidates. */
+PG_FUNCTION_INFO_V1(promo_kmeans_step_combine);
+Datum
+promo_kmeans_step_combine(PG_FUNCTION_ARGS)
+{
+	ArrayType  *state = promo_agg_state(fcinfo, 0);
+	StepState	a = StepData(state);
+	StepState	b = StepData(PG_GETARG_ARRAYTYPE_P(1));
+	int			width;
+
+	if (a.k != b.k || a.d != b.d)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("cannot combine kmeans_step states of different shapes")));
+	width = a.d + 2;
+	for (int i = S_N; i <= S_INERTIA; i++)
+		a.s[i] += b.s[i];
+	for (int j = 0; j < a.d; j++)
+		a.sumsq[j] += b.sumsq[j];
+	for (Size i = 0; i < (Size) a.k * (a.d + 1); i++)
+		a.counts[i] += b.counts[i];	/* counts and sums are contiguous */
+	for (int c = 0; c < (int) b.s[S_CANDIDATES]; c++)
+		OfferCandidate(&a, b.cand[(Size) c * width], (int) b.cand[(Size) c * width + 1],
+					   b.cand + (Size) c * width + 2);
+	PG_RETURN_ARRAYTYPE_P(state);
+}
+
+/* ---- the driver ---- */
+
+/* One Lloyd step's outcome, read back from its state. */
+typedef struct StepResult
+{
+	double		n;
+	double		skipped;
+	double		moved;
+	double		inertia;
+	double		mean_variance;
+	double	   *counts;			/* k */
+	double	   *next;			/* k x d: the means, empty clusters moved */
+} StepResult;
+
+/* Move empty clusters onto the farthest candidates, as the core does. */
+static void
+Relocate(StepState *st, double *counts, double *sums)
+{
+	int			width = st->d + 2;
+	int			next = 0;
+
+	for (int c = 0; c < st->k; c++)
+	{
+		if (counts[c] > 0)
+			continue;
+		while (next < (int) st->s[S_CANDIDATES] &&
+			   counts[(int) st->cand[(Size) next * width + 1]] <= 1)
+			next++;
+		if (next >= (int) st->s[S_CANDIDATES])
+			return;
+		{
+			int			from = (int) st->cand[(Size) next * width + 1];
+			const double *row = st->cand + (Size) next * width + 2;
+
+			for (int j = 0; j < st->d; j++)
+			{
+				sums[(Size) from * st->d + j] -= row[j];
+				sums[(Size) c * st->d + j] = row[j];
+			}
+			counts[from] -= 1;
+			counts[c] = 1;
+			next++;
+		}
+	}
+}
+
+/* Read a step state into a StepResult allocated in the current context. */
+static StepResult
+ReadStep(ArrayType *state)
+{
+	StepState	st = StepData(state);
+	StepResult	r;
+	double	   *sums = palloc(sizeof(double) * st.k * st.d);
+	double		var = 0.0;
+
+	r.n = st.s[S_N];
+	r.skipped = st.s[S_SKIPPED];
+	r.moved = st.s[S_MOVED];
+	r.inertia = st.s[S_INERTIA];
+	r.counts = palloc(sizeof(double) * st.k);
+	r.next = palloc(sizeof(double) * st.k * st.d);
+	memcpy(r.counts, st.counts, sizeof(double) * st.k);
+	memcpy(sums, st.sums, sizeof(double) * st.k * st.d);
+	for (int j = 0; j < st.d; j++)
+	{
+		double		total = 0.0;
+
+		for (int c = 0; c < st.k; c++)
+			total += sums[(Size) c * st.d + j];
+		var += st.sumsq[j] / r.n - (total / r.n) * (total / r.n);
+	}
+	r.mean_variance = var / st.d;
+	Relocate(&st, r.counts, sums);
+	for (Size i = 0; i < (Size) st.k * st.d; i++)
+		r.next[i] = sums[i] / r.counts[i / st.d];
+	return r;
+}
+
+/* A k x d float8[] array Datum. */
+static Datum
+MatrixDatum(const double *v, int k, int d)
+{
+	Datum	   *elems = palloc(sizeof(Datum) * k * d);
+	int			dims[2] = {k, d};
+	int			lbs[2] = {1, 1};
+
+	for (int i = 0; i < k * d; i++)
+		elems[i] = Float8GetDatum(v[i]);
+	return PointerGetDatum(construct_md_array(elems, NULL, 2, dims, lbs, FLOAT8OID,
+											  sizeof(float8), FLOAT8PASSBYVAL,
+											  TYPALIGN_DOUBLE));
+}
+
+/* The table and column, quoted, for the driver's queries. */
+typedef struct Source
+{
+	char	   *relation;
+	char	   *column;
+} Source;
+
+/* Run one step over the source; NULL previous means "no earlier labels". */
+static StepResult
+RunStep(const Source *src, const double *centroids, const double *previous,
+		int k, int d, MemoryContext resultcxt)
+{
+	char	   *sql = psprintf("SELECT promo.kmeans_step(%s, $1, $2) FROM %s",
+							   src->column, src->relation);
+	Oid			types[2] = {FLOAT8ARRAYOID, FLOAT8ARRAYOID};
+	Datum		values[2];
+	char		nulls[2] = {' ', previous ? ' ' : 'n'};
+	bool		isnull;
+	Datum		result;
+	MemoryContext old;
+	StepResult	r;
+
+	values[0] = MatrixDatum(centroids, k, d);
+	values[1] = previous ? MatrixDatum(previous, k, d) : (Datum) 0;
+	if (SPI_execute_with_args(sql, 2, types, values, nulls, true, 1) != SPI_OK_SELECT ||
+		SPI_processed != 1)
+		elog(ERROR, "kmeans_step query failed");
+	result = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	if (isnull)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("kmeans_fit found no rows in %s", src->relation)));
+	old = MemoryContextSwitchTo(resultcxt);
+	r = ReadStep(DatumGetArrayTypeP(result));
+	MemoryContextSwitchTo(old);
+	return r;
+}
+
+/* The planner's estimate of a table's rows; -1 if never analyzed. */
+static double
+EstimatedRows(Oid relid)
+{
+	HeapTuple	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	double		rows;
+
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "cache lookup failed for relation %u", relid);
+	rows = ((Form_pg_class) GETSTRUCT(tup))->reltuples;
+	ReleaseSysCache(tup);
+	return rows;
+}
+
+/* Initial centroids from the in-memory aggregate over a sample. */
+static double *
+SampleSeeds(const Source *src, Oid relid, int k, int64 seed, Jsonb *init,
+			int32 sample_size, int *d, MemoryContext resultcxt)
+{
+	double		reltuples = EstimatedRows(relid);
+	bool		sample = reltuples > sample_size;
+	char	   *sql = psprintf("SELECT promo.kmeans(%s, $1, jsonb_build_object('seed', $2, 'max_iter', 0, 'init', $3)) FROM %s%s",
+							   src->column, src->relation,
+							   sample ? " TABLESAMPLE BERNOULLI ($4) REPEATABLE ($2)" : "");
+	Oid			types[4] = {INT4OID, INT8OID, JSONBOID, FLOAT8OID};
+	Datum		values[4];
+	bool		isnull;
+	Datum		result;
+	PromoModel *model;
+	double	   *centroids;
+
+	values[0] = Int32GetDatum(k);
+	values[1] = Int64GetDatum(seed);
+	values[2] = JsonbPGetDatum(init);
+	values[3] = Float8GetDatum(sample ? Min(100.0, 100.0 * sample_size / reltuples) : 100.0);
+	if (SPI_execute_with_args(sql, sample ? 4 : 3, types, values, NULL, true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "kmeans seeding query failed");
+	result = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	if (isnull)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("kmeans_fit found no rows to seed from in %s", src->relation)));
+	model = DatumGetPromoModel(result);
+	*d = model->dim;
+	centroids = MemoryContextAlloc(resultcxt, sizeof(double) * k * model->dim);
+	memcpy(centroids, promo_model_field(model, "centroids"), sizeof(double) * k * model->dim);
+	return centroids;
+}
+
+/* The quoted relation and column names of a regclass and a column. */
+static Source
+SourceNames(Oid relid, Name column)
+{
+	Source		src;
+	char	   *relname = get_rel_name(relid);
+
+	if (relname == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("relation with OID %u does not exist", relid)));
+	src.relation = quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)),
+											  relname);
+	src.column = pstrdup(quote_identifier(NameStr(*column)));
+	return src;
+}
+
+/* Explicit initial centroids from a jsonb array of k arrays. */
+static double *
+ExplicitSeeds(Jsonb *init, int k, int *d)
+{
+	JsonbValue *first;
+
+	if (JsonContainerSize(&init->root) != k)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("init has %d centroids, but k is %d",
+						(int) JsonContainerSize(&init->root), k)));
+	first = getIthJsonbValueFromContainer(&init->root, 0);
+	if (first == NULL || first->type != jbvBinary ||
+		!JsonContainerIsArray(first->val.binary.data))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("init must be \"k-means++\", \"random\" or an array of centroids")));
+	*d = JsonContainerSize(first->val.binary.data);
+	return promo_kmeans_init_centroids(init, k, *d);
+}
+
+/* NOTICE one iteration's progress. */
+static void
+ReportProgress(int iteration, const StepResult *r)
+{
+	ereport(NOTICE,
+			(errmsg("kmeans_fit iteration %d: inertia %.6g, %.2f%% of points moved",
+					iteration, r->inertia, 100.0 * r->moved / r->n)));
+}
+
+/*
+ * promo.kmeans_fit(source, features, k, ...): k-means over a table, one
+ * parallel scan per Lloyd iteration, with the in-memory path's rules.
+ */
+PG_FUNCTION_INFO_V1(promo_kmeans_fit);
+Datum
+promo_kmeans_fit(PG_FUNCTION_ARGS)
+{
+	Oid			relid = PG_GETARG_OID(0);
+	int			k = PG_GETARG_INT32(2);
+	int64		seed = PG_GETARG_INT64(3);
+	int32		max_iter = PG_GETARG_INT32(4);
+	double		tol = PG_GETARG_FLOAT8(5);
+	Jsonb	   *init = PG_GETARG_JSONB_P(6);
+	int32		sample_size = PG_GETARG_INT32(7);
+	bool		progress = PG_GETARG_BOOL(8);
+	MemoryContext cxt = CurrentMemoryContext;
+	Source		src = SourceNames(relid, PG_GETARG_NAME(1));
+	double	   *centroids;
+	double	   *previous = NULL;
+	double		tol_abs = 0.0;
+	int			d;
+	int			iterations = 0;
+	bool		converged = false;
+	bool		strict = false;
+	StepResult	r;
+
+	if (k < 1 || k > PROMO_KMEANS_MAX_K)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("k must be between 1 and %d", PROMO_KMEANS_MAX_K)));
+	if (max_iter < 0 || !(tol >= 0) || isinf(tol) || sample_size < 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("max_iter and tol must not be negative and sample_size must be positive")));
+
+	SPI_connect();
+	if (JB_ROOT_IS_SCALAR(init))
+		centroids = SampleSeeds(&src, relid, k, seed, init, sample_size, &d, cxt);
+	else
+		centroids = ExplicitSeeds(init, k, &d);
+
+	for (int it = 0; it < max_iter; it++)
+	{
+		double		shift = 0.0;
+
+		r = RunStep(&src, centroids, previous, k, d, cxt);
+		if (it == 0)
+			tol_abs = tol * r.mean_variance;
+		for (Size i = 0; i < (Size) k * d; i++)
+			shift += (r.next[i] - centroids[i]) * (r.next[i] - centroids[i]);
+		previous = centroids;
+		centroids = r.next;
+		iterations = it + 1;
+		if (progress)
+			ReportProgress(iterations, &r);
+		if (r.moved == 0 && it > 0)
+			strict = converged = true;
+		else if (shift <= tol_abs)
+			converged = true;
+		if (converged)
+			break;
+	}
+	/* Sizes and inertia must belong to the final centroids. */
+	if (!strict)
+		r = RunStep(&src, centroids, NULL, k, d, cxt);
+	SPI_finish();
+	PG_RETURN_POINTER(promo_kmeans_model(d, k, centroids, r.counts, r.n, r.skipped,
+										 r.inertia, iterations, converged));
+}

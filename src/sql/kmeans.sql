@@ -1,0 +1,121 @@
+
+-- ---------------------------------------------------------------------
+-- k-means
+-- ---------------------------------------------------------------------
+
+CREATE FUNCTION kmeans_accum(state internal, x float8[], k int) RETURNS internal
+	AS 'MODULE_PATHNAME', 'promo_kmeans_accum'
+	LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION kmeans_accum(state internal, x float8[], k int, options jsonb) RETURNS internal
+	AS 'MODULE_PATHNAME', 'promo_kmeans_accum'
+	LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION kmeans_combine(a internal, b internal) RETURNS internal
+	AS 'MODULE_PATHNAME', 'promo_kmeans_combine'
+	LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION kmeans_serialize(state internal) RETURNS bytea
+	AS 'MODULE_PATHNAME', 'promo_kmeans_serialize'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION kmeans_deserialize(data bytea, dummy internal) RETURNS internal
+	AS 'MODULE_PATHNAME', 'promo_kmeans_deserialize'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION kmeans_final(state internal) RETURNS model
+	AS 'MODULE_PATHNAME', 'promo_kmeans_final'
+	LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE AGGREGATE kmeans(x float8[], k int) (
+	SFUNC = kmeans_accum,
+	STYPE = internal,
+	COMBINEFUNC = kmeans_combine,
+	SERIALFUNC = kmeans_serialize,
+	DESERIALFUNC = kmeans_deserialize,
+	FINALFUNC = kmeans_final,
+	FINALFUNC_MODIFY = READ_WRITE,
+	PARALLEL = SAFE
+);
+
+CREATE AGGREGATE kmeans(x float8[], k int, options jsonb) (
+	SFUNC = kmeans_accum,
+	STYPE = internal,
+	COMBINEFUNC = kmeans_combine,
+	SERIALFUNC = kmeans_serialize,
+	DESERIALFUNC = kmeans_deserialize,
+	FINALFUNC = kmeans_final,
+	FINALFUNC_MODIFY = READ_WRITE,
+	PARALLEL = SAFE
+);
+
+CREATE FUNCTION kmeans_distance(model model, x float8[]) RETURNS float8
+	AS 'MODULE_PATHNAME', 'promo_kmeans_distance'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION kmeans_accum(internal, float8[], int) IS
+	'transition function of promo.kmeans: keeps the row';
+COMMENT ON FUNCTION kmeans_accum(internal, float8[], int, jsonb) IS
+	'transition function of promo.kmeans with options: keeps the row';
+COMMENT ON FUNCTION kmeans_combine(internal, internal) IS
+	'combine function of promo.kmeans: appends the rows of a partial state';
+COMMENT ON FUNCTION kmeans_serialize(internal) IS
+	'serializes a promo.kmeans state for parallel workers';
+COMMENT ON FUNCTION kmeans_deserialize(bytea, internal) IS
+	'deserializes a promo.kmeans state';
+COMMENT ON FUNCTION kmeans_final(internal) IS
+	'final function of promo.kmeans: seeds and runs Lloyd iterations';
+COMMENT ON AGGREGATE kmeans(float8[], int) IS
+	'k-means clustering in memory with k-means++ seeding (seed 0)';
+COMMENT ON AGGREGATE kmeans(float8[], int, jsonb) IS
+	'k-means clustering in memory; options seed, max_iter, tol, init ("k-means++", "random" or centroids), progress';
+COMMENT ON FUNCTION kmeans_distance(model, float8[]) IS
+	'Euclidean distance from x to the nearest centroid of a kmeans model';
+
+-- The scale-out path: one Lloyd step as a combinable aggregate, and a driver.
+
+CREATE FUNCTION kmeans_step_accum(state float8[], x float8[], centroids float8[]) RETURNS float8[]
+	AS 'MODULE_PATHNAME', 'promo_kmeans_step_accum'
+	LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION kmeans_step_accum(state float8[], x float8[], centroids float8[], previous float8[]) RETURNS float8[]
+	AS 'MODULE_PATHNAME', 'promo_kmeans_step_accum'
+	LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION kmeans_step_combine(a float8[], b float8[]) RETURNS float8[]
+	AS 'MODULE_PATHNAME', 'promo_kmeans_step_combine'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE AGGREGATE kmeans_step(x float8[], centroids float8[]) (
+	SFUNC = kmeans_step_accum,
+	STYPE = float8[],
+	COMBINEFUNC = kmeans_step_combine,
+	PARALLEL = SAFE
+);
+
+CREATE AGGREGATE kmeans_step(x float8[], centroids float8[], previous float8[]) (
+	SFUNC = kmeans_step_accum,
+	STYPE = float8[],
+	COMBINEFUNC = kmeans_step_combine,
+	PARALLEL = SAFE
+);
+
+CREATE FUNCTION kmeans_fit(source regclass, features name, k int,
+	seed bigint DEFAULT 0, max_iter int DEFAULT 300, tol float8 DEFAULT 1e-4,
+	init jsonb DEFAULT '"k-means++"', sample_size int DEFAULT 100000,
+	progress bool DEFAULT false) RETURNS model
+	AS 'MODULE_PATHNAME', 'promo_kmeans_fit'
+	LANGUAGE C VOLATILE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION kmeans_step_accum(float8[], float8[], float8[]) IS
+	'transition function of promo.kmeans_step: assigns the row to its nearest centroid';
+COMMENT ON FUNCTION kmeans_step_accum(float8[], float8[], float8[], float8[]) IS
+	'transition function of promo.kmeans_step: assigns the row and compares with the previous centroids';
+COMMENT ON FUNCTION kmeans_step_combine(float8[], float8[]) IS
+	'combine function of promo.kmeans_step: adds counts and sums';
+COMMENT ON AGGREGATE kmeans_step(float8[], float8[]) IS
+	'one Lloyd step: per-centroid counts and sums of the rows nearest to each of the k x d centroids';
+COMMENT ON AGGREGATE kmeans_step(float8[], float8[], float8[]) IS
+	'one Lloyd step that also counts rows whose nearest centroid changed since the previous centroids';
+COMMENT ON FUNCTION kmeans_fit(regclass, name, int, bigint, int, float8, jsonb, int, bool) IS
+	'k-means over a table, one parallel scan per iteration; k-means++ or random seeding from a sample of sample_size rows, or explicit init centroids';
