@@ -20,6 +20,7 @@
 #   PROMO_PGPORT  port number, used for the socket name (default 54329)
 #   KEEP=1        keep the cluster running after the shell exits
 #   PROMO_KEEP_DB database named in the printed psql command (default postgres)
+#   PROMO_SHARED_BUFFERS  shared_buffers of the cluster (default 512MB)
 #   TMPDIR        where the temporary directory is created (default /tmp)
 #
 # When run as root the server runs as the `postgres` OS user (initdb refuses
@@ -241,7 +242,7 @@ max_parallel_workers_per_gather = 2
 fsync = off
 full_page_writes = off
 synchronous_commit = off
-shared_buffers = 512MB
+shared_buffers = ${PROMO_SHARED_BUFFERS:-512MB}
 work_mem = 64MB
 timezone = 'UTC'
 logging_collector = off

@@ -104,6 +104,21 @@ SELECT promo.kmeans_fit('km_pts', 'x', 3, seed => 3)::text
 SELECT jsonb_path_query_array(promo.kmeans_fit('km_pts', 'x', 3, sample_size => 100)::jsonb,
                               '$.sizes[*]') AS sampled_seeding_sizes;
 
+-- Choosing k: inertia falls with k, the silhouette peaks at the true 3.
+SELECT k, round(inertia::numeric, 1) AS inertia, round(silhouette::numeric, 4) AS silhouette
+FROM promo.kmeans_choose_k('km_pts', 'x', 2, 5);
+SELECT round(promo.silhouette(x, m)::numeric, 4) AS silhouette_of_3,
+       round((SELECT promo.silhouette(x, promo.kmeans_fit('km_pts', 'x', 5)) FROM km_pts)::numeric, 4) AS of_5
+FROM km_pts, (SELECT promo.kmeans(x, 3) AS m FROM km_pts) s;
+
+-- A long fit honours statement_timeout (and so cancel).
+CREATE TABLE km_big AS
+SELECT ARRAY[sin(i), cos(i * 1.3), sin(i * 0.7), cos(i * 2.9)]::float8[] AS x
+FROM generate_series(1, 200000) i;
+SET statement_timeout = '100ms';
+SELECT promo.kmeans(x, 50, '{"tol": 0, "max_iter": 100000}') FROM km_big;
+RESET statement_timeout;
+
 -- Empty input gives NULL; NULL rows are skipped and counted.
 SELECT promo.kmeans(x, 2) IS NULL AS empty FROM km_pts WHERE false;
 SELECT promo.metrics(promo.kmeans(x, 2)) ->> 'n_skipped' AS skipped
@@ -130,8 +145,10 @@ SELECT promo.kmeans_fit('km_pts', 'x', 2, init => '[[0, 0]]');
 SELECT promo.predict(promo.kmeans(x, 2), '{1}') FROM km_pts;
 SELECT promo.kmeans_distance(promo.linreg(x[1], x), '{1,2}') FROM km_pts;
 SELECT promo.kmeans_fit('km_pts', 'x', 2, max_iter => -1);
+SELECT promo.silhouette(x, (SELECT promo.kmeans(x, 1) FROM km_pts)) FROM km_pts;
+SELECT * FROM promo.kmeans_choose_k('km_pts', 'x', 1, 3);
 CREATE TABLE km_empty (x float8[]);
 SELECT promo.kmeans_fit('km_empty', 'x', 2, init => '[[0, 0], [1, 1]]');
 
-DROP TABLE km_fit, km_pts, km_serial, km_empty;
+DROP TABLE km_fit, km_pts, km_serial, km_empty, km_big;
 DROP FUNCTION km_fit_view(text);

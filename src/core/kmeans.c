@@ -63,6 +63,32 @@ promo_kmeans_nearest(const double *centroids, int k, int d, const double *x,
 	return best;
 }
 
+/* Simplified silhouette of x against k >= 2 centroids. */
+double
+promo_kmeans_silhouette(const double *centroids, int k, int d, const double *x)
+{
+	double		first = DBL_MAX;
+	double		second = DBL_MAX;
+	double		a;
+	double		b;
+
+	for (int c = 0; c < k; c++)
+	{
+		double		dc = promo_sqdist(x, centroids + (size_t) c * d, d);
+
+		if (dc < first)
+		{
+			second = first;
+			first = dc;
+		}
+		else if (dc < second)
+			second = dc;
+	}
+	a = sqrt(first);
+	b = sqrt(second);
+	return b > 0.0 ? (b - a) / b : 0.0;
+}
+
 /* Let the caller handle a pending cancel every so often. */
 static inline void
 MaybeInterrupt(const PromoKmeansHooks *hooks, size_t i)

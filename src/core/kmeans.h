@@ -65,6 +65,13 @@ extern PromoKmeansResult promo_kmeans_lloyd(const double *x, size_t n, int d,
 extern int	promo_kmeans_nearest(const double *centroids, int k, int d,
 								 const double *x, double *dist2);
 
+/*
+ * Simplified silhouette of x: (b - a) / max(a, b) with a, b the distances
+ * to the nearest and second-nearest centroids (k >= 2); 0 when both are 0.
+ */
+extern double promo_kmeans_silhouette(const double *centroids, int k, int d,
+									  const double *x);
+
 /* Squared Euclidean distance of two d-vectors. */
 extern double promo_sqdist(const double *a, const double *b, int d);
 

@@ -549,7 +549,7 @@ PG_FUNCTION_INFO_V1(promo_kmeans_distance);
 Datum
 promo_kmeans_distance(PG_FUNCTION_ARGS)
 {
-	PromoModel *model = PG_GETARG_PROMO_MODEL(0);
+	PromoModel *model = promo_model_arg(fcinfo, 0);
 	const double *x;
 	int			n;
 	double		dist2;
@@ -560,4 +560,64 @@ promo_kmeans_distance(PG_FUNCTION_ARGS)
 	promo_kmeans_nearest(promo_model_field(model, "centroids"), model->dim2,
 						 model->dim, x, &dist2);
 	PG_RETURN_FLOAT8(sqrt(dist2));
+}
+
+/* ---- choosing k: simplified silhouette ---- */
+
+#define SILHOUETTE_TAG 7004.0
+
+/* promo.silhouette transition: add one row's simplified silhouette. */
+PG_FUNCTION_INFO_V1(promo_silhouette_accum);
+Datum
+promo_silhouette_accum(PG_FUNCTION_ARGS)
+{
+	ArrayType  *state = promo_agg_state(fcinfo, 0);
+	PromoModel *model;
+	const double *x;
+	double	   *s;
+	int			n;
+
+	if (state == NULL)
+		state = promo_float8_array((double[3]) {SILHOUETTE_TAG, 0, 0}, 3);
+	s = promo_state_data(state, SILHOUETTE_TAG, 3);
+	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
+		PG_RETURN_ARRAYTYPE_P(state);
+	model = promo_model_arg(fcinfo, 2);
+	promo_model_expect(model, PROMO_MODEL_KMEANS, "promo.silhouette");
+	x = promo_vector(PG_GETARG_ARRAYTYPE_P(1), "x", &n);
+	promo_model_check_dim(model, n);
+	if (model->dim2 < 2)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("promo.silhouette needs a model of at least two clusters")));
+	s[1] += promo_kmeans_silhouette(promo_model_field(model, "centroids"),
+									model->dim2, model->dim, x);
+	s[2] += 1;
+	PG_RETURN_ARRAYTYPE_P(state);
+}
+
+/* promo.silhouette combine: add sums and counts. */
+PG_FUNCTION_INFO_V1(promo_silhouette_combine);
+Datum
+promo_silhouette_combine(PG_FUNCTION_ARGS)
+{
+	ArrayType  *state = promo_agg_state(fcinfo, 0);
+	double	   *a = promo_state_data(state, SILHOUETTE_TAG, 3);
+	double	   *b = promo_state_data(PG_GETARG_ARRAYTYPE_P(1), SILHOUETTE_TAG, 3);
+
+	a[1] += b[1];
+	a[2] += b[2];
+	PG_RETURN_ARRAYTYPE_P(state);
+}
+
+/* promo.silhouette final: the mean, NULL without rows. */
+PG_FUNCTION_INFO_V1(promo_silhouette_final);
+Datum
+promo_silhouette_final(PG_FUNCTION_ARGS)
+{
+	double	   *s = promo_state_data(PG_GETARG_ARRAYTYPE_P(0), SILHOUETTE_TAG, 3);
+
+	if (s[2] == 0)
+		PG_RETURN_NULL();
+	PG_RETURN_FLOAT8(s[1] / s[2]);
 }

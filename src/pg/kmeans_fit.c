@@ -22,7 +22,10 @@
 #include "access/htup_details.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
+#include "catalog/namespace.h"
 #include "executor/spi.h"
+#include "funcapi.h"
+#include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
@@ -389,7 +392,11 @@ typedef struct Source
 	char	   *column;
 } Source;
 
-/* Run one step over the source; NULL previous means "no earlier labels". */
+/*
+ * Run one step over the source; NULL previous means "no earlier labels".
+ * The SPI calls here pass no row limit: a limit would keep the planner
+ * from launching parallel workers.
+ */
 static StepResult
 RunStep(const Source *src, const double *centroids, const double *previous,
 		int k, int d, MemoryContext resultcxt)
@@ -406,7 +413,7 @@ RunStep(const Source *src, const double *centroids, const double *previous,
 
 	values[0] = MatrixDatum(centroids, k, d);
 	values[1] = previous ? MatrixDatum(previous, k, d) : (Datum) 0;
-	if (SPI_execute_with_args(sql, 2, types, values, nulls, true, 1) != SPI_OK_SELECT ||
+	if (SPI_execute_with_args(sql, 2, types, values, nulls, true, 0) != SPI_OK_SELECT ||
 		SPI_processed != 1)
 		elog(ERROR, "kmeans_step query failed");
 	result = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
@@ -455,7 +462,7 @@ SampleSeeds(const Source *src, Oid relid, int k, int64 seed, Jsonb *init,
 	values[1] = Int64GetDatum(seed);
 	values[2] = JsonbPGetDatum(init);
 	values[3] = Float8GetDatum(sample ? Min(100.0, 100.0 * sample_size / reltuples) : 100.0);
-	if (SPI_execute_with_args(sql, sample ? 4 : 3, types, values, NULL, true, 1) != SPI_OK_SELECT)
+	if (SPI_execute_with_args(sql, sample ? 4 : 3, types, values, NULL, true, 0) != SPI_OK_SELECT)
 		elog(ERROR, "kmeans seeding query failed");
 	result = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
 	if (isnull)
@@ -516,24 +523,43 @@ ReportProgress(int iteration, const StepResult *r)
 					iteration, r->inertia, 100.0 * r->moved / r->n)));
 }
 
-/*
- * promo.kmeans_fit(source, features, k, ...): k-means over a table, one
- * parallel scan per Lloyd iteration, with the in-memory path's rules.
- */
-PG_FUNCTION_INFO_V1(promo_kmeans_fit);
-Datum
-promo_kmeans_fit(PG_FUNCTION_ARGS)
+/* What one k-means fit over a table needs. */
+typedef struct FitArgs
 {
-	Oid			relid = PG_GETARG_OID(0);
-	int			k = PG_GETARG_INT32(2);
-	int64		seed = PG_GETARG_INT64(3);
-	int32		max_iter = PG_GETARG_INT32(4);
-	double		tol = PG_GETARG_FLOAT8(5);
-	Jsonb	   *init = PG_GETARG_JSONB_P(6);
-	int32		sample_size = PG_GETARG_INT32(7);
-	bool		progress = PG_GETARG_BOOL(8);
+	Source		src;
+	Oid			relid;
+	int			k;
+	int64		seed;
+	int32		max_iter;
+	double		tol;
+	Jsonb	   *init;
+	int32		sample_size;
+	bool		progress;
+} FitArgs;
+
+/* Error unless the fit's arguments make sense. */
+static void
+CheckFitArgs(const FitArgs *a)
+{
+	if (a->k < 1 || a->k > PROMO_KMEANS_MAX_K)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("k must be between 1 and %d", PROMO_KMEANS_MAX_K)));
+	if (a->max_iter < 0 || !(a->tol >= 0) || isinf(a->tol) || a->sample_size < 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("max_iter and tol must not be negative and sample_size must be positive")));
+}
+
+/*
+ * k-means over a table, one parallel scan per Lloyd iteration, with the
+ * in-memory path's rules.  The caller has connected to SPI.
+ */
+static PromoModel *
+FitTable(const FitArgs *a)
+{
 	MemoryContext cxt = CurrentMemoryContext;
-	Source		src = SourceNames(relid, PG_GETARG_NAME(1));
+	int			k = a->k;
 	double	   *centroids;
 	double	   *previous = NULL;
 	double		tol_abs = 0.0;
@@ -543,34 +569,26 @@ promo_kmeans_fit(PG_FUNCTION_ARGS)
 	bool		strict = false;
 	StepResult	r;
 
-	if (k < 1 || k > PROMO_KMEANS_MAX_K)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("k must be between 1 and %d", PROMO_KMEANS_MAX_K)));
-	if (max_iter < 0 || !(tol >= 0) || isinf(tol) || sample_size < 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("max_iter and tol must not be negative and sample_size must be positive")));
-
-	SPI_connect();
-	if (JB_ROOT_IS_SCALAR(init))
-		centroids = SampleSeeds(&src, relid, k, seed, init, sample_size, &d, cxt);
+	CheckFitArgs(a);
+	if (JB_ROOT_IS_SCALAR(a->init))
+		centroids = SampleSeeds(&a->src, a->relid, k, a->seed, a->init,
+								a->sample_size, &d, cxt);
 	else
-		centroids = ExplicitSeeds(init, k, &d);
+		centroids = ExplicitSeeds(a->init, k, &d);
 
-	for (int it = 0; it < max_iter; it++)
+	for (int it = 0; it < a->max_iter; it++)
 	{
 		double		shift = 0.0;
 
-		r = RunStep(&src, centroids, previous, k, d, cxt);
+		r = RunStep(&a->src, centroids, previous, k, d, cxt);
 		if (it == 0)
-			tol_abs = tol * r.mean_variance;
+			tol_abs = a->tol * r.mean_variance;
 		for (Size i = 0; i < (Size) k * d; i++)
 			shift += (r.next[i] - centroids[i]) * (r.next[i] - centroids[i]);
 		previous = centroids;
 		centroids = r.next;
 		iterations = it + 1;
-		if (progress)
+		if (a->progress)
 			ReportProgress(iterations, &r);
 		if (r.moved == 0 && it > 0)
 			strict = converged = true;
@@ -581,8 +599,92 @@ promo_kmeans_fit(PG_FUNCTION_ARGS)
 	}
 	/* Sizes and inertia must belong to the final centroids. */
 	if (!strict)
-		r = RunStep(&src, centroids, NULL, k, d, cxt);
+		r = RunStep(&a->src, centroids, NULL, k, d, cxt);
+	return promo_kmeans_model(d, k, centroids, r.counts, r.n, r.skipped,
+							  r.inertia, iterations, converged);
+}
+
+/* promo.kmeans_fit(source, features, k, ...): k-means over a table. */
+PG_FUNCTION_INFO_V1(promo_kmeans_fit);
+Datum
+promo_kmeans_fit(PG_FUNCTION_ARGS)
+{
+	FitArgs		a;
+	PromoModel *model;
+
+	a.relid = PG_GETARG_OID(0);
+	a.src = SourceNames(a.relid, PG_GETARG_NAME(1));
+	a.k = PG_GETARG_INT32(2);
+	a.seed = PG_GETARG_INT64(3);
+	a.max_iter = PG_GETARG_INT32(4);
+	a.tol = PG_GETARG_FLOAT8(5);
+	a.init = PG_GETARG_JSONB_P(6);
+	a.sample_size = PG_GETARG_INT32(7);
+	a.progress = PG_GETARG_BOOL(8);
+	SPI_connect();
+	model = FitTable(&a);
 	SPI_finish();
-	PG_RETURN_POINTER(promo_kmeans_model(d, k, centroids, r.counts, r.n, r.skipped,
-										 r.inertia, iterations, converged));
+	PG_RETURN_POINTER(model);
+}
+
+/* Mean simplified silhouette of the source's rows under a model. */
+static double
+Silhouette(const Source *src, PromoModel *model, bool *isnull)
+{
+	char	   *sql = psprintf("SELECT promo.silhouette(%s, $1) FROM %s",
+							   src->column, src->relation);
+	Oid			type = GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid,
+									   CStringGetDatum("model"),
+									   ObjectIdGetDatum(get_namespace_oid("promo", false)));
+	Datum		value = PointerGetDatum(model);
+	Datum		result;
+
+	if (SPI_execute_with_args(sql, 1, &type, &value, NULL, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "silhouette query failed");
+	result = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, isnull);
+	return *isnull ? 0.0 : DatumGetFloat8(result);
+}
+
+/*
+ * promo.kmeans_choose_k(source, features, k_min, k_max, ...): inertia and
+ * simplified silhouette of a k-means fit for each k, one row per k.
+ */
+PG_FUNCTION_INFO_V1(promo_kmeans_choose_k);
+Datum
+promo_kmeans_choose_k(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	int			k_min = PG_GETARG_INT32(2);
+	int			k_max = PG_GETARG_INT32(3);
+	FitArgs		a;
+
+	if (k_min < 2 || k_max < k_min || k_max > PROMO_KMEANS_MAX_K)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("k_min must be at least 2 and k_max between k_min and %d",
+						PROMO_KMEANS_MAX_K)));
+	InitMaterializedSRF(fcinfo, 0);
+	a.relid = PG_GETARG_OID(0);
+	a.src = SourceNames(a.relid, PG_GETARG_NAME(1));
+	a.seed = PG_GETARG_INT64(4);
+	a.max_iter = PG_GETARG_INT32(5);
+	a.tol = PG_GETARG_FLOAT8(6);
+	a.init = DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum("\"k-means++\"")));
+	a.sample_size = PG_GETARG_INT32(7);
+	a.progress = false;
+	SPI_connect();
+	for (a.k = k_min; a.k <= k_max; a.k++)
+	{
+		PromoModel *model = FitTable(&a);
+		Datum		values[3];
+		bool		nulls[3] = {false, false, false};
+
+		CHECK_FOR_INTERRUPTS();
+		values[0] = Int32GetDatum(a.k);
+		values[1] = Float8GetDatum(promo_model_field(model, "inertia")[0]);
+		values[2] = Float8GetDatum(Silhouette(&a.src, model, &nulls[2]));
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	SPI_finish();
+	return (Datum) 0;
 }

@@ -225,6 +225,48 @@ promo_model_field(PromoModel *model, const char *name)
 									   name, NULL);
 }
 
+/* Detoasted copy of a model argument, kept for the calls of one query. */
+typedef struct ModelCache
+{
+	struct varlena *raw;		/* the argument as passed: toast pointer or
+								 * compressed bytes */
+	PromoModel *model;			/* its detoasted value */
+} ModelCache;
+
+/*
+ * A model argument, detoasted once per query rather than once per row.
+ * A plain in-line value needs no work; a toasted one is recognised by its
+ * raw bytes (for an on-disk value, its toast pointer), never by address.
+ */
+PromoModel *
+promo_model_arg(FunctionCallInfo fcinfo, int argno)
+{
+	struct varlena *raw = (struct varlena *) PG_GETARG_POINTER(argno);
+	ModelCache *cache = (ModelCache *) fcinfo->flinfo->fn_extra;
+	MemoryContext old;
+
+	if (!VARATT_IS_EXTENDED(raw))
+		return (PromoModel *) raw;
+	if (cache != NULL && cache->raw != NULL &&
+		VARSIZE_ANY(cache->raw) == VARSIZE_ANY(raw) &&
+		memcmp(cache->raw, raw, VARSIZE_ANY(raw)) == 0)
+		return cache->model;
+	if (cache == NULL)
+		cache = fcinfo->flinfo->fn_extra =
+			MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(ModelCache));
+	if (cache->raw != NULL)
+	{
+		pfree(cache->raw);
+		pfree(cache->model);
+	}
+	old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+	cache->raw = palloc(VARSIZE_ANY(raw));
+	memcpy(cache->raw, raw, VARSIZE_ANY(raw));
+	cache->model = (PromoModel *) PG_DETOAST_DATUM_COPY(PointerGetDatum(raw));
+	MemoryContextSwitchTo(old);
+	return cache->model;
+}
+
 /* Error unless the model is of the given kind; fname names the caller. */
 void
 promo_model_expect(PromoModel *model, PromoModelKind kind, const char *fname)
@@ -721,7 +763,7 @@ PG_FUNCTION_INFO_V1(promo_predict);
 Datum
 promo_predict(PG_FUNCTION_ARGS)
 {
-	PromoModel *model = PG_GETARG_PROMO_MODEL(0);
+	PromoModel *model = promo_model_arg(fcinfo, 0);
 	const ModelKind *k = KindOf(model);
 	const double *x;
 	int			n;

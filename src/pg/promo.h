@@ -73,6 +73,9 @@ typedef struct PromoModel
 #define DatumGetPromoModel(x) ((PromoModel *) PG_DETOAST_DATUM(x))
 #define PG_GETARG_PROMO_MODEL(n) DatumGetPromoModel(PG_GETARG_DATUM(n))
 
+/* A model argument, detoasted once per query (cached in fn_extra). */
+extern PromoModel *promo_model_arg(FunctionCallInfo fcinfo, int argno);
+
 /* A zeroed model of the given kind, dimension and clusters (0: none). */
 extern PromoModel *promo_model_new(PromoModelKind kind, int dim, int dim2);
 

@@ -105,7 +105,7 @@ CREATE FUNCTION kmeans_fit(source regclass, features name, k int,
 	init jsonb DEFAULT '"k-means++"', sample_size int DEFAULT 100000,
 	progress bool DEFAULT false) RETURNS model
 	AS 'MODULE_PATHNAME', 'promo_kmeans_fit'
-	LANGUAGE C VOLATILE STRICT PARALLEL SAFE;
+	LANGUAGE C VOLATILE STRICT PARALLEL RESTRICTED;
 
 COMMENT ON FUNCTION kmeans_step_accum(float8[], float8[], float8[]) IS
 	'transition function of promo.kmeans_step: assigns the row to its nearest centroid';
@@ -119,3 +119,44 @@ COMMENT ON AGGREGATE kmeans_step(float8[], float8[], float8[]) IS
 	'one Lloyd step that also counts rows whose nearest centroid changed since the previous centroids';
 COMMENT ON FUNCTION kmeans_fit(regclass, name, int, bigint, int, float8, jsonb, int, bool) IS
 	'k-means over a table, one parallel scan per iteration; k-means++ or random seeding from a sample of sample_size rows, or explicit init centroids';
+
+-- Choosing k.
+
+CREATE FUNCTION silhouette_accum(state float8[], x float8[], model model) RETURNS float8[]
+	AS 'MODULE_PATHNAME', 'promo_silhouette_accum'
+	LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION silhouette_combine(a float8[], b float8[]) RETURNS float8[]
+	AS 'MODULE_PATHNAME', 'promo_silhouette_combine'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION silhouette_final(state float8[]) RETURNS float8
+	AS 'MODULE_PATHNAME', 'promo_silhouette_final'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE AGGREGATE silhouette(x float8[], model model) (
+	SFUNC = silhouette_accum,
+	STYPE = float8[],
+	COMBINEFUNC = silhouette_combine,
+	FINALFUNC = silhouette_final,
+	PARALLEL = SAFE
+);
+
+CREATE FUNCTION kmeans_choose_k(source regclass, features name,
+	k_min int DEFAULT 2, k_max int DEFAULT 10, seed bigint DEFAULT 0,
+	max_iter int DEFAULT 300, tol float8 DEFAULT 1e-4, sample_size int DEFAULT 100000,
+	OUT k int, OUT inertia float8, OUT silhouette float8)
+	RETURNS SETOF record
+	AS 'MODULE_PATHNAME', 'promo_kmeans_choose_k'
+	LANGUAGE C VOLATILE STRICT PARALLEL RESTRICTED;
+
+COMMENT ON FUNCTION silhouette_accum(float8[], float8[], model) IS
+	'transition function of promo.silhouette';
+COMMENT ON FUNCTION silhouette_combine(float8[], float8[]) IS
+	'combine function of promo.silhouette';
+COMMENT ON FUNCTION silhouette_final(float8[]) IS
+	'final function of promo.silhouette: the mean';
+COMMENT ON AGGREGATE silhouette(float8[], model) IS
+	'mean simplified silhouette of rows under a kmeans model: (b - a) / b, a and b the distances to the nearest and second-nearest centroids';
+COMMENT ON FUNCTION kmeans_choose_k(regclass, name, int, int, bigint, int, float8, int) IS
+	'inertia and simplified silhouette of promo.kmeans_fit for each k from k_min to k_max, one row per k';
