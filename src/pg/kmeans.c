@@ -12,6 +12,7 @@
 #include <limits.h>
 #include <math.h>
 
+#include "common/hashfn.h"
 #include "common/pg_prng.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
@@ -429,22 +430,77 @@ HookProgress(void *ctx, int iteration, double inertia, double moved_share)
 					iteration, inertia, 100.0 * moved_share)));
 }
 
-/* Lexicographic order of rows, the canonical order fitting starts from. */
-static int
-CompareRows(const void *a, const void *b, void *arg)
+/* A row's place in the canonical order: a hash of its values, then the row. */
+typedef struct RowKey
 {
-	const double *x = a;
-	const double *y = b;
-	int			d = *(int *) arg;
+	uint64		hash;
+	int64		row;
+} RowKey;
 
-	for (int j = 0; j < d; j++)
+/* Rows compare by hash, and by their values when the hashes are equal. */
+static int
+CompareRowKeys(const void *a, const void *b, void *arg)
+{
+	const RowKey *x = a;
+	const RowKey *y = b;
+	const KmeansState *st = arg;
+
+	if (x->hash != y->hash)
+		return x->hash < y->hash ? -1 : 1;
+	for (int j = 0; j < st->d; j++)
 	{
-		if (x[j] < y[j])
-			return -1;
-		if (x[j] > y[j])
-			return 1;
+		double		u = st->points[x->row * st->d + j];
+		double		v = st->points[y->row * st->d + j];
+
+		if (u != v)
+			return u < v ? -1 : 1;
 	}
 	return 0;
+}
+
+/*
+ * Put the rows in a canonical order, so that the model depends only on the
+ * set of rows and the seed, never on the order a plan delivered them in.
+ * Sorting 16-byte keys and then moving each row once along the cycles of
+ * the permutation is much cheaper than sorting the rows themselves.
+ */
+static void
+CanonicalOrder(KmeansState *st)
+{
+	Size		rowbytes = sizeof(double) * st->d;
+	RowKey	   *keys = palloc_extended(sizeof(RowKey) * st->n, MCXT_ALLOC_HUGE);
+	double	   *tmp = palloc(rowbytes);
+
+	for (int64 i = 0; i < st->n; i++)
+	{
+		keys[i].hash = hash_bytes_extended((const unsigned char *) (st->points + i * st->d),
+										   (int) rowbytes, 0);
+		keys[i].row = i;
+	}
+	qsort_arg(keys, st->n, sizeof(RowKey), CompareRowKeys, st);
+	CHECK_FOR_INTERRUPTS();
+
+	/* Row keys[i].row goes to place i; follow each cycle once. */
+	for (int64 start = 0; start < st->n; start++)
+	{
+		int64		at = start;
+
+		if (keys[start].row < 0 || keys[start].row == start)
+			continue;
+		memcpy(tmp, st->points + start * st->d, rowbytes);
+		while (keys[at].row != start)
+		{
+			int64		from = keys[at].row;
+
+			memcpy(st->points + at * st->d, st->points + from * st->d, rowbytes);
+			keys[at].row = -1;
+			at = from;
+		}
+		memcpy(st->points + at * st->d, tmp, rowbytes);
+		keys[at].row = -1;
+	}
+	pfree(keys);
+	pfree(tmp);
 }
 
 /* Place the initial centroids by the chosen method; error if k is too big. */
@@ -515,8 +571,8 @@ promo_kmeans_final(PG_FUNCTION_ARGS)
 		hooks.progress = HookProgress;
 	pg_prng_seed(&rng, (uint64) st->opts.seed);
 
-	/* The state is ours to reorder: sorting does not change the row set. */
-	qsort_arg(st->points, st->n, sizeof(double) * st->d, CompareRows, &st->d);
+	/* The state is ours to reorder: that does not change the row set. */
+	CanonicalOrder(st);
 
 	work = palloc_extended(sizeof(double) * promo_kmeans_work_doubles(st->n, st->d, st->k),
 						   MCXT_ALLOC_HUGE);
