@@ -38,22 +38,29 @@ promo_check_finite(const char *what, double v)
 				 errmsg("%s must not be NaN or infinity", what)));
 }
 
-/* Error naming the first non-finite element of values, if any. */
+/* Error naming the first element of values that is not admissible. */
 static void
-CheckFiniteElements(const char *what, const double *values, const bool *isnull,
-					int n)
+CheckElements(const char *what, const double *values, const bool *isnull,
+			  int n, bool allow_infinity)
 {
 	/* NULL elements hold 0 in values, so the fast test covers them too. */
 	if (promo_all_finite(values, n))
 		return;
 	for (int i = 0; i < n; i++)
 	{
-		if ((isnull == NULL || !isnull[i]) && !isfinite(values[i]))
+		if (isnull != NULL && isnull[i])
+			continue;
+		if (isnan(values[i]))
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_EXCEPTION),
+					 allow_infinity ? errmsg("%s must not contain NaN", what) :
+					 errmsg("%s must not contain NaN or infinity", what),
+					 errdetail("Element %d is NaN.", i + 1)));
+		if (isinf(values[i]) && !allow_infinity)
 			ereport(ERROR,
 					(errcode(ERRCODE_DATA_EXCEPTION),
 					 errmsg("%s must not contain NaN or infinity", what),
-					 errdetail("Element %d is %s.", i + 1,
-							   isnan(values[i]) ? "NaN" : "infinite")));
+					 errdetail("Element %d is infinite.", i + 1)));
 	}
 }
 
@@ -70,13 +77,19 @@ promo_vector(ArrayType *arr, const char *what, int *n)
 				 errmsg("%s must not contain NULL elements", what)));
 	*n = ArrayGetNItems(ARR_NDIM(arr), ARR_DIMS(arr));
 	values = (const double *) ARR_DATA_PTR(arr);
-	CheckFiniteElements(what, values, NULL, *n);
+	CheckElements(what, values, NULL, *n, false);
 	return values;
 }
 
-/* 1-D float8[] that may hold NULL elements; a palloc'd copy of its values. */
+/*
+ * A palloc'd copy of a 1-D float8[]'s values, checked as flags say:
+ * PROMO_NULLS lets NULL elements through (*isnull is set, or NULL when
+ * there are none; they read as 0), PROMO_INFINITY lets infinities through.
+ * NaN is never admitted.
+ */
 double *
-promo_vector_nullable(ArrayType *arr, const char *what, int *n, bool **isnull)
+promo_vector_copy(ArrayType *arr, const char *what, int *n, bool **isnull,
+				  int flags)
 {
 	Datum	   *elems;
 	bool	   *nulls;
@@ -90,11 +103,25 @@ promo_vector_nullable(ArrayType *arr, const char *what, int *n, bool **isnull)
 	for (int i = 0; i < *n; i++)
 	{
 		values[i] = nulls[i] ? 0.0 : DatumGetFloat8(elems[i]);
+		if (nulls[i] && !(flags & PROMO_NULLS))
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("%s must not contain NULL elements", what),
+					 errdetail("Element %d is NULL.", i + 1)));
 		anynull = anynull || nulls[i];
 	}
-	*isnull = anynull ? nulls : NULL;
-	CheckFiniteElements(what, values, *isnull, *n);
+	if (isnull != NULL)
+		*isnull = anynull ? nulls : NULL;
+	CheckElements(what, values, anynull ? nulls : NULL, *n,
+				  (flags & PROMO_INFINITY) != 0);
 	return values;
+}
+
+/* 1-D float8[] that may hold NULL elements; a palloc'd copy of its values. */
+double *
+promo_vector_nullable(ArrayType *arr, const char *what, int *n, bool **isnull)
+{
+	return promo_vector_copy(arr, what, n, isnull, PROMO_NULLS);
 }
 
 /* Error unless got == want: arrays of different lengths. */

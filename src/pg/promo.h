@@ -24,6 +24,14 @@ extern const double *promo_vector(ArrayType *arr, const char *what, int *n);
 extern double *promo_vector_nullable(ArrayType *arr, const char *what, int *n,
 									 bool **isnull);
 
+/* Flags of promo_vector_copy: what it lets through besides finite numbers. */
+#define PROMO_NULLS		0x01	/* NULL elements */
+#define PROMO_INFINITY	0x02	/* infinite values */
+
+/* A palloc'd copy of a 1-D float8[]'s values, checked as flags say. */
+extern double *promo_vector_copy(ArrayType *arr, const char *what, int *n,
+								 bool **isnull, int flags);
+
 /* Error unless got == want: arrays of different lengths. */
 extern void promo_check_length(const char *what, int got, int want);
 

@@ -4,29 +4,43 @@
 -- ---------------------------------------------------------------------
 --
 -- Input contract.  A shop maps its own tables onto three relations, with
--- views where its names or types differ (only these columns are read):
+-- views where its names or types differ:
 --
 --   events (user_id bigint, item_id bigint, event_type text,
 --           event_time timestamptz, amount numeric, rating numeric)
 --       one row per behaviour event; event_type is 'view', 'cart',
---       'purchase' or 'rating' (another value is an error, a NULL type
---       or user_id skips the row).
+--       'purchase' or 'rating' (another value is an error; a NULL type or
+--       user_id skips the row).
 --   orders (user_id bigint, item_id bigint, order_time timestamptz,
 --           quantity numeric, list_price numeric, price_paid numeric,
 --           discount numeric)
---       one row per order line; discount is a fraction of list_price.
+--       one row per order line; price_paid is per unit, discount a
+--       fraction of list_price.
 --   items  (item_id bigint, category text)
---       one row per item (item_id unique, else an error).
+--       one row per item (a repeated item_id is an error).
 --
--- Only events and orders strictly before as_of count, so features can be
--- computed as of a past date without looking ahead.  Users are those with
--- at least one such event or order.
+-- user_features reads user_id, item_id, event_type and event_time of
+-- events, user_id, order_time, quantity, price_paid and discount of
+-- orders, and items whole.  Only events and orders strictly before as_of
+-- count, so features can be computed as of a past date without looking
+-- ahead.  Users are those with at least one such event or order.  Per user:
+--
+--   views, carts, purchases, ratings   events of each type
+--   conversion_rate    purchases / views
+--   recency_days       days from the last order to as_of
+--   frequency          order lines
+--   monetary           sum of price_paid * quantity
+--   avg_discount       mean discount of the order lines
+--   category_share     {category: share of the user's events on items of
+--                      that category}, over the events whose item has one
 --
 -- Missing values: a user without events has 0 views, carts, purchases,
--- ratings and conversion_rate and an empty category_share; a user without
--- orders has 0 frequency, monetary and avg_discount and a NULL
--- recency_days (0 would read as "bought just now").  NULL amounts and
--- discounts in orders are ignored by the sums and averages.
+-- ratings and conversion_rate (also 0 without views) and an empty
+-- category_share; a user without orders has 0 frequency, monetary and
+-- avg_discount and a NULL recency_days (0 would read as "bought just
+-- now"; promo.scaler skips NULL elements and promo.standardize makes them
+-- 0).  NULL prices, quantities and discounts are left out of the sums and
+-- means.
 --
 -- Outliers: winsorize a feature at percentile bounds that PostgreSQL's
 -- percentile_cont computes, e.g.
@@ -36,8 +50,22 @@
 --                         WITHIN GROUP (ORDER BY monetary) AS p FROM f)
 --   SELECT user_id, promo.winsorize(monetary, p[1], p[2]) FROM f, b;
 --
--- or a whole feature vector with per-dimension bounds and promo.clip, then
--- standardize with promo.scaler and promo.standardize.
+-- or a feature vector with promo.clip and per-dimension bounds
+--
+--   SELECT array_agg(p[1] ORDER BY d) AS lo, array_agg(p[2] ORDER BY d) AS hi
+--   FROM (SELECT d, percentile_cont(ARRAY[0.01, 0.99]) WITHIN GROUP (ORDER BY v) AS p
+--         FROM features, unnest(features.x) WITH ORDINALITY u(v, d)
+--         GROUP BY d) s;
+--
+-- then standardize with promo.scaler and promo.standardize.
+--
+-- RFM: among the users with orders, each of recency (reversed: recent is
+-- high), frequency and monetary scores 1 + floor(5 u), u the share of those
+-- users with a lower value plus half the share with an equal one.  With
+-- distinct values and a multiple of 5 users this is ntile(5); unlike
+-- ntile, equal values share a score whatever the row order.  Users without
+-- orders score 1 in each.  Tiers: high when the sum is 12 or more, low
+-- when it is 6 or less, normal otherwise.
 
 CREATE FUNCTION user_features(events regclass, orders regclass, items regclass,
 	as_of timestamptz DEFAULT now())
@@ -49,9 +77,16 @@ CREATE FUNCTION user_features(events regclass, orders regclass, items regclass,
 AS $function$
 DECLARE
 	duplicate text;
+	-- Each relation as a schema-qualified, quoted name.
+	ev_rel text := (SELECT format('%I.%I', n.nspname, c.relname) FROM pg_class c
+					JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = events);
+	or_rel text := (SELECT format('%I.%I', n.nspname, c.relname) FROM pg_class c
+					JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = orders);
+	it_rel text := (SELECT format('%I.%I', n.nspname, c.relname) FROM pg_class c
+					JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = items);
 BEGIN
-	EXECUTE format('SELECT item_id::text FROM %s GROUP BY item_id '
-				   'HAVING count(*) > 1 ORDER BY item_id LIMIT 1', items)
+	EXECUTE format('SELECT item_id::text FROM %1$s GROUP BY item_id '
+				   'HAVING count(*) > 1 ORDER BY item_id LIMIT 1', it_rel)
 		INTO duplicate;
 	IF duplicate IS NOT NULL THEN
 		RAISE EXCEPTION 'item_id % occurs more than once in %', duplicate, items
@@ -117,80 +152,17 @@ BEGIN
 		FULL JOIN by_orders o USING (user_id)
 		LEFT JOIN shares s USING (user_id)
 		ORDER BY user_id
-	$query$, events, items, orders) USING as_of;
+	$query$, ev_rel, it_rel, or_rel) USING as_of;
 END
 $function$;
 
 CREATE FUNCTION winsorize(x float8, lo float8, hi float8) RETURNS float8
-	LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
-AS $function$
-BEGIN
-	IF x = 'NaN'::float8 OR lo = 'NaN'::float8 OR hi = 'NaN'::float8 THEN
-		RAISE EXCEPTION '% must not be NaN',
-			CASE WHEN x = 'NaN'::float8 THEN 'x' WHEN lo = 'NaN'::float8 THEN 'lo' ELSE 'hi' END
-			USING ERRCODE = 'data_exception';
-	END IF;
-	IF lo > hi THEN
-		RAISE EXCEPTION 'lo must not be greater than hi'
-			USING ERRCODE = 'invalid_parameter_value',
-				  DETAIL = format('lo is %s and hi is %s.', lo, hi);
-	END IF;
-	RETURN least(greatest(x, lo), hi);
-END
-$function$;
+	AS 'MODULE_PATHNAME', 'promo_winsorize'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
 CREATE FUNCTION clip(x float8[], lo float8[], hi float8[]) RETURNS float8[]
-	LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
-AS $function$
-DECLARE
-	bad record;
-BEGIN
-	FOR bad IN SELECT a.name, a.arr
-			   FROM (VALUES (1, 'x', x), (2, 'lo', lo), (3, 'hi', hi)) a(k, name, arr)
-			   WHERE array_ndims(a.arr) > 1 ORDER BY a.k LIMIT 1 LOOP
-		RAISE EXCEPTION '% must be a one-dimensional array', bad.name
-			USING ERRCODE = 'array_subscript_error',
-				  DETAIL = format('The array has %s dimensions.', array_ndims(bad.arr));
-	END LOOP;
-	IF cardinality(lo) <> cardinality(x) THEN
-		RAISE EXCEPTION 'lo has % elements, expected %', cardinality(lo), cardinality(x)
-			USING ERRCODE = 'array_subscript_error';
-	END IF;
-	IF cardinality(hi) <> cardinality(x) THEN
-		RAISE EXCEPTION 'hi has % elements, expected %', cardinality(hi), cardinality(x)
-			USING ERRCODE = 'array_subscript_error';
-	END IF;
-
-	-- The first element at fault, if any.
-	SELECT u.i, u.v, u.l, u.h INTO bad
-	FROM unnest(x, lo, hi) WITH ORDINALITY u(v, l, h, i)
-	WHERE u.l IS NULL OR u.h IS NULL OR u.v = 'NaN'::float8
-	   OR u.l = 'NaN'::float8 OR u.h = 'NaN'::float8 OR u.l > u.h
-	ORDER BY u.i
-	LIMIT 1;
-	IF FOUND THEN
-		IF bad.l IS NULL OR bad.h IS NULL THEN
-			RAISE EXCEPTION '% must not contain NULL elements',
-				CASE WHEN bad.l IS NULL THEN 'lo' ELSE 'hi' END
-				USING ERRCODE = 'null_value_not_allowed',
-					  DETAIL = format('Element %s is NULL.', bad.i);
-		ELSIF bad.v = 'NaN'::float8 OR bad.l = 'NaN'::float8 OR bad.h = 'NaN'::float8 THEN
-			RAISE EXCEPTION '% must not contain NaN',
-				CASE WHEN bad.v = 'NaN'::float8 THEN 'x' WHEN bad.l = 'NaN'::float8 THEN 'lo' ELSE 'hi' END
-				USING ERRCODE = 'data_exception',
-					  DETAIL = format('Element %s is NaN.', bad.i);
-		ELSE
-			RAISE EXCEPTION 'lo must not be greater than hi'
-				USING ERRCODE = 'invalid_parameter_value',
-					  DETAIL = format('Element %s: lo is %s and hi is %s.', bad.i, bad.l, bad.h);
-		END IF;
-	END IF;
-
-	RETURN ARRAY(SELECT CASE WHEN u.v IS NOT NULL THEN least(greatest(u.v, u.l), u.h) END
-				 FROM unnest(x, lo, hi) WITH ORDINALITY u(v, l, h, i)
-				 ORDER BY u.i);
-END
-$function$;
+	AS 'MODULE_PATHNAME', 'promo_clip'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
 CREATE FUNCTION rfm_tiers(events regclass, orders regclass, items regclass,
 	as_of timestamptz DEFAULT now())

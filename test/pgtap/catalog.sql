@@ -5,7 +5,7 @@ BEGIN;
 SELECT plan(9);
 
 CREATE TEMP VIEW promo_objects AS
-SELECT p.oid, p.proname, p.prokind, p.provolatile, p.proparallel, p.prosecdef,
+SELECT p.oid, p.proname, p.proargtypes, p.prokind, p.provolatile, p.proparallel, p.prosecdef,
        obj_description(p.oid, 'pg_proc') AS comment
 FROM pg_proc p
 JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid
@@ -51,7 +51,7 @@ SELECT is_empty($$SELECT o.proname FROM promo_objects o
 SELECT bag_eq($$SELECT o.proname::text FROM promo_objects o
                JOIN pg_aggregate a ON a.aggfnoid = o.oid
                WHERE a.aggtranstype <> 'internal'::regtype$$,
-              ARRAY['linreg', 'scaler', 'kmeans_step', 'kmeans_step', 'silhouette'],
+              ARRAY['linreg', 'scaler', 'kmeans_step', 'kmeans_step', 'silhouette', 'transitions', 'transitions_sum'],
               'small-state aggregates keep their state in a real SQL type');
 
 SELECT * FROM finish();

@@ -131,6 +131,7 @@ static const UnitTest *const suites[] = {
 	unit_scaler_tests,
 	unit_similarity_tests,
 	unit_finite_tests,
+	unit_markov_tests,
 };
 
 int
