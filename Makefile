@@ -12,7 +12,7 @@ OBJS = $(CORE_SRCS:.c=.o) $(GLUE_SRCS:.c=.o)
 # full script is kept frozen in src/sql/released/ so that the upgrade test
 # can install it and update from it.
 SQL_0_1 = src/sql/model.sql src/sql/similarity.sql src/sql/linreg.sql src/sql/scaler.sql
-SQL_0_2 = src/sql/kmeans.sql src/sql/markov.sql src/sql/features.sql
+SQL_0_2 = src/sql/kmeans.sql src/sql/markov.sql src/sql/features.sql src/sql/segments.sql
 DATA_built = promo--$(EXTVERSION).sql promo--0.1--0.2.sql
 DATA = src/sql/released/promo--0.1.sql
 

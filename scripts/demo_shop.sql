@@ -2,7 +2,8 @@
 --
 -- Usage (from the repository root):
 --   psql -v ON_ERROR_STOP=1 -v users=10000 -v seed=42 -f scripts/demo_shop.sql
--- Both variables are optional (defaults: users 10000, seed 42).  The script
+-- All variables are optional (defaults: users 10000, seed 42, spread 1,
+-- activity 1; see below for spread and activity).  The script
 -- drops and recreates schema promo_demo and contains no transaction control,
 -- so it can also be run with \i inside an open transaction (as the tests do).
 --
@@ -28,7 +29,7 @@
 --   Z(key, d) = sqrt(-2 ln U(key, d)) * cos(2 pi U(key, d+1)) -- N(0,1), Box-Muller
 --   Pois(mu; key, d) = inverse CDF of Poisson(mu) at U(key, d) for mu < 30,
 --       and max(0, floor(mu + sqrt(mu) Z(key, d) + 0.5)) for mu >= 30.
---   Het(key, d) = 0.75 + 0.5 U(key, d)   -- multiplicative heterogeneity, mean 1
+--   Het(key, d) = 1 + spread (0.5 U(key, d) - 0.25)   -- multiplicative heterogeneity, mean 1
 -- Keys: users and their parameters use key = user_id (draws 1..16); items use
 -- key = item_id (draws 101..103); the j-th view of a user uses
 -- key = user_id * 2^20 + j (draws 201..213); the k-th offer of a user uses
@@ -159,6 +160,18 @@
 \else
 \set seed 42
 \endif
+-- spread scales the within-segment heterogeneity (1: as documented, 0:
+-- every user has exactly the segment's parameters); activity multiplies
+-- every segment's views (more events, less sampling noise).  Tests of
+-- segmentation use small spread and more activity: well separated segments.
+\if :{?spread}
+\else
+\set spread 1
+\endif
+\if :{?activity}
+\else
+\set activity 1
+\endif
 
 -- Quiet notices (DROP ... CASCADE) and give sorts and index builds some
 -- memory; the previous values are restored at the end.
@@ -172,12 +185,14 @@ SET work_mem = '64MB';
 
 -- users and seed must be integers (the casts fail otherwise); view keys are
 -- user_id * 2^20 + j, which bounds the number of users.
-SELECT (:'users')::bigint BETWEEN 1 AND 1000000000 AS demo_shop_users_ok,
+SELECT (:'users')::bigint BETWEEN 1 AND 1000000000
+       AND (:'spread')::float8 BETWEEN 0 AND 4
+       AND (:'activity')::float8 > 0 AS demo_shop_users_ok,
        (:'seed')::bigint IS NOT NULL AS demo_shop_seed_ok
 \gset
 \if :demo_shop_users_ok
 \else
-DO $$ BEGIN RAISE EXCEPTION 'demo_shop.sql: users must be between 1 and 1000000000'; END $$;
+DO $$ BEGIN RAISE EXCEPTION 'demo_shop.sql: users must be between 1 and 1000000000, spread between 0 and 4, activity positive'; END $$;
 \endif
 
 DROP SCHEMA IF EXISTS promo_demo CASCADE;
@@ -310,17 +325,18 @@ CREATE TABLE promo_demo.truth (
 
 INSERT INTO promo_demo.truth
 SELECT g.i, s.segment,
-       s.activity * exp(0.25 * promo_demo.z(:seed, g.i, 5) - 0.03125),
-       s.cart_rate * (0.75 + 0.5 * promo_demo.u(:seed, g.i, 7)),
-       s.buy_rate * (0.75 + 0.5 * promo_demo.u(:seed, g.i, 8)),
+       s.activity * :activity
+           * exp(0.25 * :spread * promo_demo.z(:seed, g.i, 5) - 0.03125 * :spread * :spread),
+       s.cart_rate * (1 + :spread * (0.5 * promo_demo.u(:seed, g.i, 7) - 0.25)),
+       s.buy_rate * (1 + :spread * (0.5 * promo_demo.u(:seed, g.i, 8) - 0.25)),
        s.discount_response,
        s.basket_size,
-       s.price_sensitivity * (0.75 + 0.5 * promo_demo.u(:seed, g.i, 9)),
+       s.price_sensitivity * (1 + :spread * (0.5 * promo_demo.u(:seed, g.i, 9) - 0.25)),
        s.item_skew, s.time_skew, s.rating_rate, s.rating_mean,
-       s.offer_base * (0.75 + 0.5 * promo_demo.u(:seed, g.i, 10)),
-       s.response_percent * (0.75 + 0.5 * promo_demo.u(:seed, g.i, 13)),
-       s.response_coupon * (0.75 + 0.5 * promo_demo.u(:seed, g.i, 14)),
-       s.response_spend * (0.75 + 0.5 * promo_demo.u(:seed, g.i, 15)),
+       s.offer_base * (1 + :spread * (0.5 * promo_demo.u(:seed, g.i, 10) - 0.25)),
+       s.response_percent * (1 + :spread * (0.5 * promo_demo.u(:seed, g.i, 13) - 0.25)),
+       s.response_coupon * (1 + :spread * (0.5 * promo_demo.u(:seed, g.i, 14) - 0.25)),
+       s.response_spend * (1 + :spread * (0.5 * promo_demo.u(:seed, g.i, 15) - 0.25)),
        s.offer_basket_value
 FROM generate_series(1::bigint, (:users)::bigint) AS g(i)
 JOIN promo_demo.segments s
