@@ -13,34 +13,93 @@ SELECT (SELECT count(*) FROM promo_demo.users) AS users,
        (SELECT count(*) FROM promo_demo.offers) AS past_offers;
 
 \echo
-\echo '== 1. Per-user behaviour features, standardized with promo.scaler =='
+\echo '== 1. Per-user behaviour features (promo.user_features), standardized =='
 DROP TABLE IF EXISTS promo_demo.user_features;
 CREATE TABLE promo_demo.user_features AS
-SELECT u.user_id,
-       ARRAY[count(*) FILTER (WHERE e.event_type = 'view'),
-             count(*) FILTER (WHERE e.event_type = 'cart'),
-             count(*) FILTER (WHERE e.event_type = 'purchase'),
-             coalesce(sum(e.amount), 0),
-             avg(e.rating)]::float8[] AS x
-FROM promo_demo.users u
-LEFT JOIN promo_demo.events e USING (user_id)
-GROUP BY u.user_id;
-\echo 'scaler over views, carts, purchases, spend, average rating (NULL ratings skipped):'
-SELECT promo.scaler(x) AS scaler FROM promo_demo.user_features \gset
+SELECT * FROM promo.user_features('promo_demo.events', 'promo_demo.orders', 'promo_demo.items',
+                                  '2025-01-01');
+SELECT user_id, views, carts, purchases, round(conversion_rate::numeric, 3) AS conversion,
+       round(recency_days::numeric, 1) AS recency_days, frequency, round(monetary::numeric, 2) AS monetary
+FROM promo_demo.user_features ORDER BY user_id LIMIT 5;
+\echo 'scaler over views, carts, purchases, conversion, recency, monetary (NULL recency skipped):'
+SELECT promo.scaler(ARRAY[views, carts, purchases, conversion_rate, recency_days, monetary]::float8[]) AS scaler
+FROM promo_demo.user_features \gset
 SELECT k AS feature,
        (:'scaler'::promo.model::jsonb -> 'count' ->> i)::int AS count,
-       round((:'scaler'::promo.model::jsonb -> 'mean' ->> i)::numeric, 2) AS mean,
-       round((:'scaler'::promo.model::jsonb -> 'std' ->> i)::numeric, 2) AS std,
-       (:'scaler'::promo.model::jsonb -> 'max' ->> i)::numeric AS max
-FROM unnest(ARRAY['views', 'carts', 'purchases', 'spend', 'avg_rating']) WITH ORDINALITY f(k, n),
+       round((:'scaler'::promo.model::jsonb -> 'mean' ->> i)::numeric, 3) AS mean,
+       round((:'scaler'::promo.model::jsonb -> 'std' ->> i)::numeric, 3) AS std,
+       round((:'scaler'::promo.model::jsonb -> 'max' ->> i)::numeric, 3) AS max
+FROM unnest(ARRAY['views', 'carts', 'purchases', 'conversion', 'recency_days', 'monetary'])
+     WITH ORDINALITY f(k, n),
      LATERAL (SELECT (n - 1)::int AS i) j;
-\echo 'standardized features of the first five users (missing rating imputed as 0):'
-SELECT user_id, x AS raw,
-       (SELECT array_agg(round(z::numeric, 2)) FROM unnest(promo.standardize(x, :'scaler')) z) AS z
-FROM promo_demo.user_features ORDER BY user_id LIMIT 5;
 
 \echo
-\echo '== 2. Offer response by segment: promo.linreg on the past experiment =='
+\echo '== 2. RFM value tiers (promo.rfm_tiers) =='
+SELECT tier, count(*) AS users, round(avg(rfm_score), 1) AS avg_score
+FROM promo.rfm_tiers('promo_demo.events', 'promo_demo.orders', 'promo_demo.items', '2025-01-01')
+GROUP BY tier ORDER BY avg_score DESC;
+
+\echo
+\echo '== 3. Funnel as a Markov chain, per hidden segment (promo.transitions) =='
+WITH per_user AS (
+    SELECT e.user_id, promo.transitions(e.event_type ORDER BY e.event_time, e.event_type) AS counts
+    FROM promo_demo.events e GROUP BY e.user_id
+), per_segment AS (
+    SELECT s.name, promo.transitions_sum(p.counts) AS counts
+    FROM per_user p JOIN promo_demo.truth t USING (user_id) JOIN promo_demo.segments s USING (segment)
+    GROUP BY s.name
+)
+SELECT name AS segment, state, round(probability::numeric, 3) AS p_purchase
+FROM per_segment, promo.purchase_probability(counts)
+WHERE state IN ('start', 'view', 'cart')
+ORDER BY segment, state DESC;
+
+\echo
+\echo '== 4. Segments: k-means on behaviour features =='
+DROP TABLE IF EXISTS promo_demo.segment_features;
+CREATE TABLE promo_demo.segment_features AS
+SELECT u.user_id,
+       ARRAY[ln(1 + count(*) FILTER (WHERE e.event_type = 'view')),
+             (count(*) FILTER (WHERE e.event_type = 'cart') + 1.0)
+                 / (count(*) FILTER (WHERE e.event_type = 'view') + 10.0),
+             (count(*) FILTER (WHERE e.event_type = 'purchase') + 1.0)
+                 / (count(*) FILTER (WHERE e.event_type = 'cart') + 3.0),
+             coalesce(avg(ln(i.list_price)) FILTER (WHERE e.event_type = 'view'), 4),
+             coalesce(avg(extract(doy FROM e.event_time)) FILTER (WHERE e.event_type = 'view'), 90)
+       ]::float8[] AS x
+FROM promo_demo.users u
+LEFT JOIN promo_demo.events e USING (user_id)
+LEFT JOIN promo_demo.items i USING (item_id)
+GROUP BY u.user_id;
+UPDATE promo_demo.segment_features
+SET x = promo.standardize(x, (SELECT promo.scaler(x) FROM promo_demo.segment_features));
+ANALYZE promo_demo.segment_features;
+\echo 'choosing k: inertia and simplified silhouette per k'
+SELECT k, round(inertia::numeric, 1) AS inertia, round(silhouette::numeric, 3) AS silhouette
+FROM promo.kmeans_choose_k('promo_demo.segment_features', 'x', 2, 7, seed => 1);
+DROP TABLE IF EXISTS promo_demo.segments_found;
+CREATE TABLE promo_demo.segments_found AS
+SELECT f.user_id, promo.predict(m.model, f.x)::int AS segment
+FROM promo_demo.segment_features f,
+     (SELECT promo.kmeans(x, 5, '{"seed": 1}') AS model FROM promo_demo.segment_features) m;
+\echo 'found segments against the hidden ones (users):'
+SELECT s.name AS hidden_segment,
+       count(*) FILTER (WHERE f.segment = 1) AS "1", count(*) FILTER (WHERE f.segment = 2) AS "2",
+       count(*) FILTER (WHERE f.segment = 3) AS "3", count(*) FILTER (WHERE f.segment = 4) AS "4",
+       count(*) FILTER (WHERE f.segment = 5) AS "5"
+FROM promo_demo.segments_found f
+JOIN promo_demo.truth t ON t.user_id = f.user_id
+JOIN promo_demo.segments s ON s.segment = t.segment
+GROUP BY s.segment, s.name ORDER BY s.segment;
+\echo 'segment profiles (promo.segment_profiles):'
+SELECT segment, users, round(share::numeric, 3) AS share, round(views::numeric, 1) AS views,
+       round(conversion_rate::numeric, 3) AS conversion, round(monetary::numeric, 1) AS monetary,
+       top_categories, round((tier_mix ->> 'high')::numeric, 3) AS high_tier
+FROM promo.segment_profiles('promo_demo.segments_found', 'promo_demo.events', 'promo_demo.orders',
+                            'promo_demo.items', '2025-01-01');
+
+\echo
+\echo '== 5. Offer response by segment: promo.linreg on the past experiment =='
 \echo 'purchased ~ depth x kind; estimates against the hidden truth of the demo shop'
 WITH fits AS (
     SELECT t.segment,
@@ -69,7 +128,7 @@ JOIN (SELECT t.segment, avg(t.offer_base) AS offer_base, avg(t.response_percent)
 ORDER BY f.segment, c.term;
 
 \echo
-\echo '== 3. Price elasticity of quantity by segment (orders, promo.linreg) =='
+\echo '== 6. Price elasticity of quantity by segment (orders, promo.linreg) =='
 \echo 'quantity ~ ln(list price / price paid): elasticity = slope / intercept'
 WITH fits AS (
     SELECT t.segment,
@@ -90,7 +149,7 @@ CROSS JOIN LATERAL (SELECT estimate, p_value FROM promo.coefficients(f.m) WHERE 
 ORDER BY f.segment;
 
 \echo
-\echo '== 4. Users most similar to user 1 (cosine and Pearson of category view profiles) =='
+\echo '== 7. Users most similar to user 1 (cosine and Pearson of category view profiles) =='
 DROP TABLE IF EXISTS promo_demo.category_profile;
 CREATE TABLE promo_demo.category_profile AS
 SELECT u.user_id,
