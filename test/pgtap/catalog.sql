@@ -30,7 +30,7 @@ SELECT is_empty($$SELECT proname FROM promo_objects
                 'functions reading a table given as regclass (perhaps a temporary one) are PARALLEL RESTRICTED, all others PARALLEL SAFE');
 
 SELECT is_empty($$SELECT proname FROM promo_objects WHERE prosecdef$$,
-                'no function is SECURITY DEFINER');
+                'every function runs as its caller (none is security definer)');
 
 SELECT is_empty($$SELECT proname FROM promo_objects
                   WHERE prokind = 'f' AND provolatile <> 'i'
