@@ -49,7 +49,19 @@ test/unit/run_tests: $(UNIT_SRCS) $(CORE_SRCS) $(wildcard src/core/*.h)
 		-o $@ $(UNIT_SRCS) $(CORE_SRCS) \
 		-L$(OPENBLAS_LIBDIR) -Wl,-rpath,$(OPENBLAS_LIBDIR) -lopenblas -lRmath -lm
 
-.PHONY: unittest test demo
+# A libFuzzer run over the core (ASan and UBSan), FUZZ_SECONDS long.
+FUZZ_SECONDS ?= 15
+test/fuzz/fuzz_core: test/fuzz/fuzz_core.c $(CORE_SRCS) $(wildcard src/core/*.h)
+	$(CLANG) -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+		-Isrc/core -I$(OPENBLAS_INCDIR) -DMATHLIB_STANDALONE \
+		-o $@ test/fuzz/fuzz_core.c $(CORE_SRCS) \
+		-L$(OPENBLAS_LIBDIR) -Wl,-rpath,$(OPENBLAS_LIBDIR) -lopenblas -lRmath -lm
+
+.PHONY: unittest fuzz test demo
+fuzz: test/fuzz/fuzz_core
+	test/fuzz/fuzz_core -max_total_time=$(FUZZ_SECONDS) -seed=1 -print_final_stats=1 \
+		-artifact_prefix=test/fuzz/ > test/fuzz/fuzz.log 2>&1 || { tail -n 40 test/fuzz/fuzz.log; exit 1; }
+	grep -E '^(Done|stat::number_of_executed_units)' test/fuzz/fuzz.log
 unittest: test/unit/run_tests
 	test/unit/run_tests
 
@@ -59,4 +71,4 @@ test:
 demo:
 	scripts/demo.sh
 
-EXTRA_CLEAN = test/unit/run_tests results regression.diffs regression.out
+EXTRA_CLEAN = test/unit/run_tests test/fuzz/fuzz_core test/fuzz/fuzz.log results regression.diffs regression.out

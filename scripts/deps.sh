@@ -20,6 +20,8 @@ packages=(
     liblapacke-dev              # only for the lapack.h header
     r-mathlib                   # libRmath: t and F distributions
     postgresql-15-cron          # pg_cron, preloaded by the test cluster
+    clang-14                    # the libFuzzer run over the core (make fuzz)
+    libclang-rt-14-dev          # libFuzzer and sanitizer runtimes
     pgtap                       # pulls in postgresql-15-pgtap and pg_prove
     postgresql-15-pgtap
     libtap-parser-sourcehandler-pgtap-perl  # provides /usr/bin/pg_prove

@@ -2,6 +2,7 @@
 # Build promo and run all of its tests against a throwaway cluster:
 #
 #   unittest      C unit tests of the core         (make unittest)
+#   fuzz          libFuzzer over the core, 15 s    (make fuzz)
 #   installcheck  pg_regress, sql/*.sql vs expected/*.out
 #   pgtap         pg_prove on test/pgtap/*.sql in database promo_tap
 #   upgrade       scripts/upgrade_test.sh, when present and executable
@@ -83,6 +84,13 @@ elif make unittest PG_CONFIG="$PG_CONFIG"; then
     stage_pass unittest
 else
     stage_fail unittest
+fi
+
+echo "==> fuzz"
+if make fuzz PG_CONFIG="$PG_CONFIG"; then
+    stage_pass fuzz
+else
+    stage_fail fuzz
 fi
 
 # ---- server-side tests ---------------------------------------------------

@@ -135,6 +135,7 @@ SELECT promo.kmeans(x, 5) FROM (VALUES ('{1,1}'::float8[]), ('{2,2}')) v(x);
 SELECT promo.kmeans(x, 2) FROM (VALUES ('{1,NULL}'::float8[])) v(x);
 SELECT promo.kmeans(x, 2) FROM (VALUES ('{1,NaN}'::float8[])) v(x);
 SELECT promo.kmeans(x, 2) FROM (VALUES ('{1,2}'::float8[]), ('{1,2,3}')) v(x);
+SELECT promo.kmeans(x, 2) FROM (VALUES ('{1e200}'::float8[]), ('{-1e200}'), ('{3e200}')) v(x);
 SELECT promo.kmeans(x, 2, '{"init": [[0, 0]]}') FROM km_pts;
 SELECT promo.kmeans(x, 2, '{"init": [[0, 0], [1, 2, 3]]}') FROM km_pts;
 SELECT promo.kmeans(x, 2, '{"init": "kmeans++"}') FROM km_pts;

@@ -106,6 +106,7 @@ SELECT promo.linreg(y, x) FROM (VALUES (1.0::float8, '{1,2}'::float8[]), (2, '{3
 SELECT promo.linreg(i, ARRAY[i, 1]) FROM generate_series(1, 10) i;
 SELECT promo.linreg(i, ARRAY[i, i * i, 2 * i + 3 * i * i]) FROM generate_series(1, 10) i;
 SELECT promo.linreg(1, array_fill(1.0::float8, ARRAY[1001]));
+SELECT promo.linreg(y, x) FROM (VALUES (1e200::float8, '{1e200}'::float8[]), (2e200, '{3e200}'), (3, '{5}')) v(y, x);
 SELECT promo.linreg_accum('{1,2,3}', 1, '{1}');
 SELECT promo.linreg_final('{7001,5,0,0,0,0}');
 

@@ -72,6 +72,7 @@ SELECT promo.scaler(x) FROM (VALUES ('{1,2}'::float8[]), ('{1}')) v(x);
 SELECT promo.scaler(x) FROM (VALUES ('{1,NaN}'::float8[])) v(x);
 SELECT promo.scaler(x) FROM (VALUES ('{{1,2}}'::float8[])) v(x);
 SELECT promo.scaler(x) FROM (VALUES ('{}'::float8[])) v(x);
+SELECT promo.scaler(x) FROM (VALUES ('{1e200}'::float8[]), ('{-1e200}'), ('{3e200}')) v(x);
 SELECT promo.standardize('{1,2,3}', promo.scaler(x)) FROM sc;
 SELECT promo.standardize('{1,-Infinity,3}', promo.scaler(x)) FROM sc;
 SELECT promo.scaler_combine('{7002,1,0,0,0,0,0}', '{7002,2,0,0,0,0,0,0,0,0,0,0}');

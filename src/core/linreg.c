@@ -239,6 +239,10 @@ promo_linreg_fit(const PromoMoments *m, PromoLinregFit *fit, int *bad_term,
 	fit->df_residual = n - (d + 1);
 	if (n < 2)
 		return PROMO_LINREG_SINGLE_ROW;
+	for (int i = 0; i < m->q; i++)
+		for (int j = i; j < m->q; j++)
+			if (!isfinite(m->comoment[i + (size_t) j * m->q]))
+				return PROMO_LINREG_OVERFLOW;
 	if (fit->df_residual < 1)
 		return PROMO_LINREG_TOO_FEW_ROWS;
 	for (int j = 0; j < d; j++)
@@ -272,6 +276,9 @@ promo_linreg_fit(const PromoMoments *m, PromoLinregFit *fit, int *bad_term,
 
 	GoodnessOfFit(m, d, &w, fit);
 	Coefficients(m, d, &w, fit);
+	for (int j = 0; j <= d; j++)
+		if (!isfinite(fit->estimate[j]) || !isfinite(fit->std_error[j]))
+			return PROMO_LINREG_OVERFLOW;
 	return PROMO_LINREG_OK;
 }
 

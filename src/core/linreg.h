@@ -26,6 +26,7 @@ typedef enum PromoLinregStatus
 								 * freedom */
 	PROMO_LINREG_CONSTANT_FEATURE,	/* bad_term is constant */
 	PROMO_LINREG_COLLINEAR,		/* bad_term is a combination of others */
+	PROMO_LINREG_OVERFLOW,		/* sums of squares are not finite */
 	PROMO_LINREG_NUMERIC		/* LAPACK failed on a system it accepted */
 } PromoLinregStatus;
 

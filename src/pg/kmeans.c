@@ -541,6 +541,12 @@ promo_kmeans_model(int d, int k, const double *centroids, const double *sizes,
 {
 	PromoModel *model = promo_model_new(PROMO_MODEL_KMEANS, d, k);
 
+	if (!isfinite(inertia))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("kmeans input values are too large"),
+				 errdetail("Squared distances overflow double precision."),
+				 errhint("Rescale the values, for example with promo.standardize.")));
 	promo_model_field(model, "n")[0] = n;
 	promo_model_field(model, "n_skipped")[0] = n_skipped;
 	promo_model_field(model, "inertia")[0] = inertia;

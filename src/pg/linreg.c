@@ -310,6 +310,13 @@ ReportFitFailure(PromoLinregStatus status, const PromoLinregFit *fit, int bad_te
 							   bad_term),
 					 errhint("Remove x[%d] or another feature it depends on.", bad_term)));
 			break;
+		case PROMO_LINREG_OVERFLOW:
+			ereport(ERROR,
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 errmsg("linreg input values are too large"),
+					 errdetail("Sums of squares of y or x overflow double precision."),
+					 errhint("Rescale the values, for example with promo.standardize.")));
+			break;
 		case PROMO_LINREG_NUMERIC:
 			ereport(ERROR,
 					(errcode(ERRCODE_INTERNAL_ERROR),

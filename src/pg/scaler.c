@@ -149,8 +149,16 @@ promo_scaler_final(PG_FUNCTION_ARGS)
 	promo_scaler_std(&st, promo_model_field(model, "std"));
 	for (int j = 0; j < st.d; j++)
 	{
+		double		std = promo_model_field(model, "std")[j];
+
 		if (st.count[j] == 0)
 			min[j] = max[j] = NAN;
+		else if (!isfinite(promo_model_field(model, "mean")[j]) || isinf(std))
+			ereport(ERROR,
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 errmsg("scaler input values are too large"),
+					 errdetail("The mean or variance of dimension %d overflows double precision.",
+							   j + 1)));
 	}
 	PG_RETURN_POINTER(model);
 }
