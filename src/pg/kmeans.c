@@ -3,8 +3,8 @@
  *		promo.kmeans aggregate (in memory), predict and distance.
  *
  * The aggregate holds its rows in an internal state (serialized between
- * parallel workers), sorts them so that the result does not depend on the
- * order rows arrive in, seeds with k-means++ or at random from pg_prng,
+ * parallel workers), puts them in a canonical order so that the result
+ * does not depend on the order rows arrive in, seeds with k-means++ or at random from pg_prng,
  * and runs Lloyd iterations in the core.
  */
 #include "promo.h"
@@ -38,18 +38,25 @@ typedef struct KmeansOptions
 	bool		progress;
 } KmeansOptions;
 
-/* The rows seen so far and what to do with them. */
+/*
+ * The rows seen so far and what to do with them.  Rows are kept in blocks
+ * of about BLOCK_BYTES, so that growing never copies what is already held.
+ */
 typedef struct KmeansState
 {
 	int32		d;
 	int32		k;
 	int64		n;
 	int64		n_skipped;
-	int64		capacity;		/* rows the points buffer holds */
 	KmeansOptions opts;
 	double	   *init;			/* k x d explicit centroids, or NULL */
-	double	   *points;			/* n x d */
+	int64		block_rows;		/* rows per block */
+	int32		nblocks;		/* blocks allocated */
+	int32		maxblocks;		/* length of blocks */
+	double	  **blocks;			/* each block_rows x d */
 } KmeansState;
+
+#define BLOCK_BYTES (8 * 1024 * 1024)
 
 #define DEFAULT_MAX_ITER 300
 #define DEFAULT_TOL 1e-4
@@ -219,21 +226,41 @@ NewState(MemoryContext aggctx, int d, int k, Jsonb *options)
 	return st;
 }
 
-/* Make room for one more row. */
-static void
-Reserve(KmeansState *st, MemoryContext aggctx, int64 rows)
+/* The address of row i of the state. */
+static inline double *
+RowAt(const KmeansState *st, int64 i)
 {
-	int64		cap = st->capacity;
+	return st->blocks[i / st->block_rows] + (i % st->block_rows) * st->d;
+}
 
-	if (st->n + rows <= cap)
-		return;
-	while (cap < st->n + rows)
-		cap = Max(cap * 2, 1024);
-	if (st->points == NULL)
-		st->points = MemoryContextAllocHuge(aggctx, sizeof(double) * cap * st->d);
-	else
-		st->points = repalloc_huge(st->points, sizeof(double) * cap * st->d);
-	st->capacity = cap;
+/* Append nrows rows (row-major, d wide) to the state's blocks. */
+static void
+AppendRows(KmeansState *st, MemoryContext cxt, const double *rows, int64 nrows)
+{
+	if (st->block_rows == 0)
+		st->block_rows = Max(1, BLOCK_BYTES / ((int64) sizeof(double) * st->d));
+	while (nrows > 0)
+	{
+		int64		at = st->n % st->block_rows;
+		int64		take = Min(nrows, st->block_rows - at);
+
+		if (at == 0 && st->n / st->block_rows == st->nblocks)
+		{
+			if (st->nblocks == st->maxblocks)
+			{
+				st->maxblocks = Max(16, 2 * st->maxblocks);
+				st->blocks = st->blocks == NULL ?
+					MemoryContextAlloc(cxt, sizeof(double *) * st->maxblocks) :
+					repalloc(st->blocks, sizeof(double *) * st->maxblocks);
+			}
+			st->blocks[st->nblocks++] =
+				MemoryContextAllocHuge(cxt, sizeof(double) * st->block_rows * st->d);
+		}
+		memcpy(RowAt(st, st->n), rows, sizeof(double) * take * st->d);
+		st->n += take;
+		rows += take * st->d;
+		nrows -= take;
+	}
 }
 
 /* Error unless a row of d features fits the state. */
@@ -297,9 +324,7 @@ promo_kmeans_accum(PG_FUNCTION_ARGS)
 		st->n_skipped = skipped;
 	}
 	CheckRow(st, d, k);
-	Reserve(st, aggctx, 1);
-	memcpy(st->points + st->n * d, x, sizeof(double) * d);
-	st->n++;
+	AppendRows(st, aggctx, x, 1);
 	PG_RETURN_POINTER(st);
 }
 
@@ -312,8 +337,10 @@ CopyHeader(MemoryContext aggctx, const KmeansState *b)
 	*a = *b;
 	a->n = 0;
 	a->n_skipped = 0;
-	a->capacity = 0;
-	a->points = NULL;
+	a->block_rows = 0;
+	a->nblocks = 0;
+	a->maxblocks = 0;
+	a->blocks = NULL;
 	if (b->init)
 		a->init = memcpy(MemoryContextAlloc(aggctx, sizeof(double) * b->k * b->d),
 						 b->init, sizeof(double) * b->k * b->d);
@@ -345,9 +372,8 @@ promo_kmeans_combine(PG_FUNCTION_ARGS)
 	if (b->d < 0 || b->n == 0)
 		PG_RETURN_POINTER(a);
 	CheckRow(a, b->d, b->k);
-	Reserve(a, aggctx, b->n);
-	memcpy(a->points + a->n * a->d, b->points, sizeof(double) * b->n * b->d);
-	a->n += b->n;
+	for (int i = 0; i < b->nblocks; i++)
+		AppendRows(a, aggctx, b->blocks[i], Min(b->block_rows, b->n - i * b->block_rows));
 	PG_RETURN_POINTER(a);
 }
 
@@ -377,8 +403,13 @@ promo_kmeans_serialize(PG_FUNCTION_ARGS)
 	if (ninit)
 		memcpy(p, st->init, sizeof(double) * ninit);
 	p += sizeof(double) * ninit;
-	if (npoints)
-		memcpy(p, st->points, sizeof(double) * npoints);
+	for (int i = 0; i < st->nblocks && npoints > 0; i++)
+	{
+		Size		bytes = sizeof(double) * st->d * Min(st->block_rows, st->n - i * st->block_rows);
+
+		memcpy(p, st->blocks[i], bytes);
+		p += bytes;
+	}
 	PG_RETURN_BYTEA_P(out);
 }
 
@@ -401,9 +432,17 @@ promo_kmeans_deserialize(PG_FUNCTION_ARGS)
 		elog(ERROR, "corrupt kmeans state");
 	st->init = ninit ? memcpy(palloc(sizeof(double) * ninit), p, sizeof(double) * ninit) : NULL;
 	p += sizeof(double) * ninit;
-	st->points = npoints ? memcpy(palloc_extended(sizeof(double) * npoints, MCXT_ALLOC_HUGE),
-								  p, sizeof(double) * npoints) : NULL;
-	st->capacity = st->d > 0 ? st->n : 0;
+	st->block_rows = 0;
+	st->nblocks = 0;
+	st->maxblocks = 0;
+	st->blocks = NULL;
+	if (npoints > 0)
+	{
+		int64		n = st->n;
+
+		st->n = 0;
+		AppendRows(st, CurrentMemoryContext, (const double *) p, n);
+	}
 	PG_RETURN_POINTER(st);
 }
 
@@ -444,68 +483,103 @@ CompareRowKeys(const void *a, const void *b, void *arg)
 	const RowKey *x = a;
 	const RowKey *y = b;
 	const KmeansState *st = arg;
+	const double *u;
+	const double *v;
 
 	if (x->hash != y->hash)
 		return x->hash < y->hash ? -1 : 1;
+	u = RowAt(st, x->row);
+	v = RowAt(st, y->row);
 	for (int j = 0; j < st->d; j++)
 	{
-		double		u = st->points[x->row * st->d + j];
-		double		v = st->points[y->row * st->d + j];
-
-		if (u != v)
-			return u < v ? -1 : 1;
+		if (u[j] != v[j])
+			return u[j] < v[j] ? -1 : 1;
 	}
 	return 0;
 }
 
-/*
- * Put the rows in a canonical order, so that the model depends only on the
- * set of rows and the seed, never on the order a plan delivered them in.
- * Sorting 16-byte keys and then moving each row once along the cycles of
- * the permutation is much cheaper than sorting the rows themselves.
- */
+/* LSD radix sort of keys by hash, 16 bits a pass, through tmp. */
 static void
-CanonicalOrder(KmeansState *st)
+SortByHash(RowKey *keys, RowKey *tmp, int64 n)
+{
+	int64	   *count = palloc(sizeof(int64) * 65536);
+
+	for (int shift = 0; shift < 64; shift += 16)
+	{
+		int64		sum = 0;
+		RowKey	   *swap;
+
+		memset(count, 0, sizeof(int64) * 65536);
+		for (int64 i = 0; i < n; i++)
+			count[(keys[i].hash >> shift) & 0xFFFF]++;
+		for (int b = 0; b < 65536; b++)
+		{
+			int64		c = count[b];
+
+			count[b] = sum;
+			sum += c;
+		}
+		for (int64 i = 0; i < n; i++)
+			tmp[count[(keys[i].hash >> shift) & 0xFFFF]++] = keys[i];
+		swap = keys;
+		keys = tmp;
+		tmp = swap;
+	}
+	/* Four passes: the sorted keys are back in the caller's array. */
+	pfree(count);
+}
+
+/*
+ * The rows, gathered into one array in a canonical order, so that the
+ * model depends only on the set of rows and the seed, never on the order
+ * a plan delivered them in.  Rows sort by a hash of their values (a radix
+ * sort), and by the values themselves where hashes are equal.
+ */
+static double *
+CanonicalRows(KmeansState *st)
 {
 	Size		rowbytes = sizeof(double) * st->d;
 	RowKey	   *keys = palloc_extended(sizeof(RowKey) * st->n, MCXT_ALLOC_HUGE);
-	double	   *tmp = palloc(rowbytes);
+	RowKey	   *tmp = palloc_extended(sizeof(RowKey) * st->n, MCXT_ALLOC_HUGE);
+	double	   *points;
 
 	for (int64 i = 0; i < st->n; i++)
 	{
-		keys[i].hash = hash_bytes_extended((const unsigned char *) (st->points + i * st->d),
+		keys[i].hash = hash_bytes_extended((const unsigned char *) RowAt(st, i),
 										   (int) rowbytes, 0);
 		keys[i].row = i;
 	}
-	qsort_arg(keys, st->n, sizeof(RowKey), CompareRowKeys, st);
+	SortByHash(keys, tmp, st->n);
+	pfree(tmp);
+	for (int64 i = 0; i + 1 < st->n; i++)
+	{
+		int64		end = i + 1;
+
+		/* Equal hashes: duplicate rows, or (rarely) a collision. */
+		while (end < st->n && keys[end].hash == keys[i].hash)
+			end++;
+		if (end - i > 1)
+			qsort_arg(keys + i, end - i, sizeof(RowKey), CompareRowKeys, st);
+		i = end - 1;
+	}
 	CHECK_FOR_INTERRUPTS();
 
-	/* Row keys[i].row goes to place i; follow each cycle once. */
-	for (int64 start = 0; start < st->n; start++)
-	{
-		int64		at = start;
-
-		if (keys[start].row < 0 || keys[start].row == start)
-			continue;
-		memcpy(tmp, st->points + start * st->d, rowbytes);
-		while (keys[at].row != start)
-		{
-			int64		from = keys[at].row;
-
-			memcpy(st->points + at * st->d, st->points + from * st->d, rowbytes);
-			keys[at].row = -1;
-			at = from;
-		}
-		memcpy(st->points + at * st->d, tmp, rowbytes);
-		keys[at].row = -1;
-	}
+	points = palloc_extended(rowbytes * st->n, MCXT_ALLOC_HUGE);
+	for (int64 i = 0; i < st->n; i++)
+		memcpy(points + i * st->d, RowAt(st, keys[i].row), rowbytes);
 	pfree(keys);
-	pfree(tmp);
+
+	/* The final function may modify the state: hand the blocks back. */
+	for (int i = 0; i < st->nblocks; i++)
+		pfree(st->blocks[i]);
+	st->nblocks = 0;
+	return points;
 }
 
 /* Place the initial centroids by the chosen method; error if k is too big. */
 static void
-Seed(KmeansState *st, double *centroids, double *work, PromoKmeansHooks *hooks)
+Seed(KmeansState *st, const double *points, double *centroids, double *work,
+	 PromoKmeansHooks *hooks)
 {
 	int			placed;
 
@@ -520,11 +594,11 @@ Seed(KmeansState *st, double *centroids, double *work, PromoKmeansHooks *hooks)
 		return;
 	}
 	if (st->opts.init == INIT_RANDOM)
-		placed = promo_kmeans_random(st->points, st->n, st->d, st->k, centroids,
+		placed = promo_kmeans_random(points, st->n, st->d, st->k, centroids,
 									 palloc_extended(sizeof(size_t) * st->n, MCXT_ALLOC_HUGE),
 									 hooks);
 	else
-		placed = promo_kmeans_plusplus(st->points, st->n, st->d, st->k, centroids,
+		placed = promo_kmeans_plusplus(points, st->n, st->d, st->k, centroids,
 									   work, hooks);
 	if (placed < st->k)
 		ereport(ERROR,
@@ -569,6 +643,7 @@ promo_kmeans_final(PG_FUNCTION_ARGS)
 	double	   *centroids;
 	double	   *sizes;
 	int		   *labels;
+	double	   *points;
 	PromoKmeansResult res;
 
 	if (st == NULL || st->d < 0 || st->n == 0)
@@ -577,16 +652,15 @@ promo_kmeans_final(PG_FUNCTION_ARGS)
 		hooks.progress = HookProgress;
 	pg_prng_seed(&rng, (uint64) st->opts.seed);
 
-	/* The state is ours to reorder: that does not change the row set. */
-	CanonicalOrder(st);
+	points = CanonicalRows(st);
 
 	work = palloc_extended(sizeof(double) * promo_kmeans_work_doubles(st->n, st->d, st->k),
 						   MCXT_ALLOC_HUGE);
 	centroids = palloc(sizeof(double) * st->k * st->d);
 	sizes = palloc(sizeof(double) * st->k);
 	labels = palloc_extended(sizeof(int) * st->n, MCXT_ALLOC_HUGE);
-	Seed(st, centroids, work, &hooks);
-	res = promo_kmeans_lloyd(st->points, st->n, st->d, st->k, centroids,
+	Seed(st, points, centroids, work, &hooks);
+	res = promo_kmeans_lloyd(points, st->n, st->d, st->k, centroids,
 							 st->opts.max_iter, st->opts.tol, labels, sizes,
 							 work, &hooks);
 	PG_RETURN_POINTER(promo_kmeans_model(st->d, st->k, centroids, sizes,
