@@ -310,7 +310,8 @@ Assign(const double *x, size_t n, int d, int k, const double *centroids,
 			}
 			moved += labels[start + r] != best;
 			labels[start + r] = best;
-			w->mindist[start + r] = fmax(bestd + w->xnorm[start + r], 0.0);
+			w->mindist[start + r] = bestd + w->xnorm[start + r] > 0.0 ?
+				bestd + w->xnorm[start + r] : 0.0;
 		}
 	}
 	return moved;

@@ -162,13 +162,6 @@ CheckFeatureLimit(int d)
 				 errdetail("The least-squares state grows with the square of the number of features.")));
 }
 
-/* Does x hold a NULL element? Such rows are skipped, as R's lm does. */
-static bool
-HasNullElement(ArrayType *x)
-{
-	return array_contains_nulls(x);
-}
-
 /* promo.linreg transition: buffer one row (y, x) or count it skipped. */
 PG_FUNCTION_INFO_V1(promo_linreg_accum);
 Datum
@@ -185,8 +178,9 @@ promo_linreg_accum(PG_FUNCTION_ARGS)
 	if (state == NULL)
 		state = NewState(-1, 0);
 	s = StateData(state);
+	/* A NULL y, x or element of x skips the row, as R's lm does. */
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2) ||
-		HasNullElement(xarr = PG_GETARG_ARRAYTYPE_P(2)))
+		array_contains_nulls(xarr = PG_GETARG_ARRAYTYPE_P(2)))
 	{
 		s[S_SKIPPED] += 1;
 		PG_RETURN_ARRAYTYPE_P(state);
