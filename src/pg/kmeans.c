@@ -714,7 +714,7 @@ promo_silhouette_accum(PG_FUNCTION_ARGS)
 	int			n;
 
 	if (state == NULL)
-		state = promo_float8_array((double[3]) {SILHOUETTE_TAG, 0, 0}, 3);
+		state = promo_state_new(SILHOUETTE_TAG, 3);
 	s = promo_state_data(state, SILHOUETTE_TAG, 3);
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
 		PG_RETURN_ARRAYTYPE_P(state);

@@ -160,15 +160,11 @@ CentroidsArg(FunctionCallInfo fcinfo, int argno, int slot, int *k, int *d)
 static ArrayType *
 NewStepState(int k, int d)
 {
-	int			len = StepLength(k, d);
-	double	   *zero = palloc0(sizeof(double) * len);
-	ArrayType  *state;
+	ArrayType  *state = promo_state_new(STEP_TAG, StepLength(k, d));
+	double	   *s = (double *) ARR_DATA_PTR(state);
 
-	zero[0] = STEP_TAG;
-	zero[S_K] = k;
-	zero[S_D] = d;
-	state = promo_float8_array(zero, len);
-	pfree(zero);
+	s[S_K] = k;
+	s[S_D] = d;
 	return state;
 }
 

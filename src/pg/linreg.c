@@ -47,15 +47,12 @@ StateLength(int d, int capacity)
 static ArrayType *
 NewState(int d, int capacity)
 {
-	int			len = d < 0 ? LINREG_HEADER : StateLength(d, capacity);
-	double	   *zero = palloc0(sizeof(double) * len);
-	ArrayType  *state;
+	ArrayType  *state = promo_state_new(LINREG_TAG,
+										d < 0 ? LINREG_HEADER : StateLength(d, capacity));
+	double	   *s = (double *) ARR_DATA_PTR(state);
 
-	zero[0] = LINREG_TAG;
-	zero[S_DIM] = d;
-	zero[S_CAPACITY] = d < 0 ? 0 : capacity;
-	state = promo_float8_array(zero, len);
-	pfree(zero);
+	s[S_DIM] = d;
+	s[S_CAPACITY] = d < 0 ? 0 : capacity;
 	return state;
 }
 

@@ -46,13 +46,9 @@ EventState(text *event_type)
 static ArrayType *
 NewState(double tag, const double *init, int len)
 {
-	double	   *values = palloc(sizeof(double) * len);
-	ArrayType  *state;
+	ArrayType  *state = promo_state_new(tag, len);
 
-	values[0] = tag;
-	memcpy(values + 1, init, sizeof(double) * (len - 1));
-	state = promo_float8_array(values, len);
-	pfree(values);
+	memcpy((double *) ARR_DATA_PTR(state) + 1, init, sizeof(double) * (len - 1));
 	return state;
 }
 

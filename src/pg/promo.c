@@ -134,7 +134,7 @@ promo_check_length(const char *what, int got, int want)
 				 errmsg("%s has %d elements, expected %d", what, got, want)));
 }
 
-/* A 1-D float8[] holding n values. */
+/* A 1-D float8[] holding n values (zeros when values is NULL). */
 ArrayType *
 promo_float8_array(const double *values, int n)
 {
@@ -148,11 +148,21 @@ promo_float8_array(const double *values, int n)
 	arr->elemtype = FLOAT8OID;
 	ARR_DIMS(arr)[0] = n;
 	ARR_LBOUND(arr)[0] = 1;
-	if (n > 0)
+	if (n > 0 && values != NULL)
 		memcpy(ARR_DATA_PTR(arr), values, sizeof(float8) * (Size) n);
-	else
+	if (n == 0)
 		arr->ndim = 0;
 	return arr;
+}
+
+/* A new float8[] transition state of len values: the tag, then zeros. */
+ArrayType *
+promo_state_new(double tag, int len)
+{
+	ArrayType  *state = promo_float8_array(NULL, len);
+
+	((double *) ARR_DATA_PTR(state))[0] = tag;
+	return state;
 }
 
 /* The transition state: in place inside an aggregate, else a copy. */

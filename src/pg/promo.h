@@ -38,8 +38,11 @@ extern void promo_check_length(const char *what, int got, int want);
 /* Error unless v is finite. */
 extern void promo_check_finite(const char *what, double v);
 
-/* A 1-D float8[] holding n values. */
+/* A 1-D float8[] holding n values (zeros when values is NULL). */
 extern ArrayType *promo_float8_array(const double *values, int n);
+
+/* A new float8[] transition state of len values: the tag, then zeros. */
+extern ArrayType *promo_state_new(double tag, int len);
 
 /*
  * The transition state an aggregate may update: in place when called as

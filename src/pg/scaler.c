@@ -55,14 +55,9 @@ StateData(ArrayType *state)
 static ArrayType *
 NewState(int d)
 {
-	int			len = SCALER_HEADER + SCALER_FIELDS * d;
-	double	   *zero = palloc0(sizeof(double) * len);
-	ArrayType  *state;
+	ArrayType  *state = promo_state_new(SCALER_TAG, SCALER_HEADER + SCALER_FIELDS * d);
 
-	zero[0] = SCALER_TAG;
-	zero[1] = d;
-	state = promo_float8_array(zero, len);
-	pfree(zero);
+	((double *) ARR_DATA_PTR(state))[1] = d;
 	return state;
 }
 
