@@ -75,7 +75,8 @@ promo_vector(ArrayType *arr, const char *what, int *n)
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("%s must not contain NULL elements", what)));
-	*n = ArrayGetNItems(ARR_NDIM(arr), ARR_DIMS(arr));
+	/* One dimension at most (checked above): its length is the count. */
+	*n = ARR_NDIM(arr) == 1 ? ARR_DIMS(arr)[0] : 0;
 	values = (const double *) ARR_DATA_PTR(arr);
 	CheckElements(what, values, NULL, *n, false);
 	return values;
