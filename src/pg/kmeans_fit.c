@@ -89,10 +89,7 @@ StepData(ArrayType *state)
 
 	if (k < 1 || k > PROMO_KMEANS_MAX_K || d < 1 || d > PROMO_MAX_DIMENSIONS ||
 		ARR_DIMS(state)[0] != StepLength(k, d) || s[S_CANDIDATES] > k)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid promo aggregate state"),
-				 errdetail("The kmeans_step state's header does not match its length.")));
+		promo_bad_state("The kmeans_step state's header does not match its length.");
 	return StepView(s);
 }
 

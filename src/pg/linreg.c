@@ -68,10 +68,7 @@ StateData(ArrayType *state)
 	if (d < 0 ? len != LINREG_HEADER :
 		(d > PROMO_LINREG_MAX_FEATURES || cap < 0 || cap > LINREG_MAX_CAPACITY ||
 		 s[S_BUFFERED] < 0 || s[S_BUFFERED] > cap || len != StateLength(d, cap)))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid promo aggregate state"),
-				 errdetail("The linreg state's header does not match its length.")));
+		promo_bad_state("The linreg state's header does not match its length.");
 	return s;
 }
 

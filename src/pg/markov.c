@@ -52,16 +52,6 @@ NewState(double tag, const double *init, int len)
 	return state;
 }
 
-/* Error raised for a malformed aggregate state. */
-static void
-ReportBadState(const char *detail)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("invalid promo aggregate state"),
-			 errdetail("%s", detail)));
-}
-
 /* Is v the state of an event (view, cart, purchase or rating)? */
 static bool
 IsEventState(double v)
@@ -78,10 +68,10 @@ SequenceData(ArrayType *state)
 	double		last = seq[PROMO_MARKOV_SEQ_LAST];
 
 	if (ARR_DIMS(state)[0] != TRANSITIONS_LEN)
-		ReportBadState("The transitions state's length is not 45.");
+		promo_bad_state("The transitions state's length is not 45.");
 	if (!(first == -1.0 && last == -1.0) &&
 		!(IsEventState(first) && IsEventState(last)))
-		ReportBadState("The transitions state's first and last events are not event states.");
+		promo_bad_state("The transitions state's first and last events are not event states.");
 	return seq;
 }
 
@@ -92,7 +82,7 @@ SumData(ArrayType *state)
 	double	   *s = promo_state_data(state, TRANSITIONS_SUM_TAG, TRANSITIONS_SUM_LEN);
 
 	if (ARR_DIMS(state)[0] != TRANSITIONS_SUM_LEN)
-		ReportBadState("The transitions_sum state's length is not 43.");
+		promo_bad_state("The transitions_sum state's length is not 43.");
 	return s + 1;
 }
 

@@ -177,6 +177,16 @@ promo_agg_state(FunctionCallInfo fcinfo, int argno)
 	return PG_GETARG_ARRAYTYPE_P_COPY(argno);
 }
 
+/* Error for a transition state that is not one of promo's. */
+void
+promo_bad_state(const char *detail)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("invalid promo aggregate state"),
+			 errdetail("%s", detail)));
+}
+
 /* A float8[] transition state as its data, checked against its tag. */
 double *
 promo_state_data(ArrayType *state, double tag, int min_len)
@@ -185,15 +195,9 @@ promo_state_data(ArrayType *state, double tag, int min_len)
 
 	if (ARR_ELEMTYPE(state) != FLOAT8OID || ARR_NDIM(state) != 1 ||
 		ARR_HASNULL(state))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid promo aggregate state"),
-				 errdetail("The state must be a one-dimensional float8 array without NULLs.")));
+		promo_bad_state("The state must be a one-dimensional float8 array without NULLs.");
 	n = ARR_DIMS(state)[0];
 	if (n < min_len || ((double *) ARR_DATA_PTR(state))[0] != tag)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid promo aggregate state"),
-				 errdetail("The state is not one of this aggregate's states.")));
+		promo_bad_state("The state is not one of this aggregate's states.");
 	return (double *) ARR_DATA_PTR(state);
 }

@@ -50,6 +50,9 @@ extern ArrayType *promo_state_new(double tag, int len);
  */
 extern ArrayType *promo_agg_state(FunctionCallInfo fcinfo, int argno);
 
+/* Error for a transition state that is not one of promo's. */
+extern void promo_bad_state(const char *detail) pg_attribute_noreturn();
+
 /* A float8[] transition state as its data, checked against its tag. */
 extern double *promo_state_data(ArrayType *state, double tag, int min_len);
 

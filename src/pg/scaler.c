@@ -44,10 +44,7 @@ StateData(ArrayType *state)
 
 	if (d < 1 || d > PROMO_MAX_DIMENSIONS ||
 		ARR_DIMS(state)[0] != SCALER_HEADER + SCALER_FIELDS * d)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid promo aggregate state"),
-				 errdetail("The scaler state's header does not match its length.")));
+		promo_bad_state("The scaler state's header does not match its length.");
 	return s;
 }
 
