@@ -521,6 +521,7 @@ SortByHash(RowKey *keys, RowKey *tmp, int64 n)
 		}
 		for (int64 i = 0; i < n; i++)
 			tmp[count[(keys[i].hash >> shift) & 0xFFFF]++] = keys[i];
+		CHECK_FOR_INTERRUPTS();
 		swap = keys;
 		keys = tmp;
 		tmp = swap;
@@ -545,6 +546,8 @@ CanonicalRows(KmeansState *st)
 
 	for (int64 i = 0; i < st->n; i++)
 	{
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
 		keys[i].hash = hash_bytes_extended((const unsigned char *) RowAt(st, i),
 										   (int) rowbytes, 0);
 		keys[i].row = i;
@@ -566,7 +569,11 @@ CanonicalRows(KmeansState *st)
 
 	points = palloc_extended(rowbytes * st->n, MCXT_ALLOC_HUGE);
 	for (int64 i = 0; i < st->n; i++)
+	{
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
 		memcpy(points + i * st->d, RowAt(st, keys[i].row), rowbytes);
+	}
 	pfree(keys);
 
 	/* The final function may modify the state: hand the blocks back. */
