@@ -84,11 +84,11 @@ static StepState
 StepData(ArrayType *state)
 {
 	double	   *s = promo_state_data(state, STEP_TAG, STEP_HEADER);
-	int			k = (int) s[S_K];
-	int			d = (int) s[S_D];
 
-	if (k < 1 || k > PROMO_KMEANS_MAX_K || d < 1 || d > PROMO_MAX_DIMENSIONS ||
-		ARR_DIMS(state)[0] != StepLength(k, d) || s[S_CANDIDATES] > k)
+	if (!promo_whole_in(s[S_K], 1, PROMO_KMEANS_MAX_K) ||
+		!promo_whole_in(s[S_D], 1, PROMO_MAX_DIMENSIONS) ||
+		ARR_DIMS(state)[0] != StepLength((int) s[S_K], (int) s[S_D]) ||
+		!promo_whole_in(s[S_CANDIDATES], 0, s[S_K]))
 		promo_bad_state("The kmeans_step state's header does not match its length.");
 	return StepView(s);
 }
@@ -305,6 +305,15 @@ Relocate(StepState *st, double *counts, double *sums)
 {
 	int			width = st->d + 2;
 	int			next = 0;
+
+	/* Candidate labels index the clusters: they must name one. */
+	for (int c = 0; c < (int) st->s[S_CANDIDATES]; c++)
+	{
+		double		label = st->cand[(Size) c * width + 1];
+
+		if (!promo_whole_in(label, 0, st->k - 1))
+			promo_bad_state("A kmeans_step candidate names no cluster.");
+	}
 
 	for (int c = 0; c < st->k; c++)
 	{

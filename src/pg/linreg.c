@@ -62,12 +62,12 @@ StateData(ArrayType *state)
 {
 	double	   *s = promo_state_data(state, LINREG_TAG, LINREG_HEADER);
 	int			len = ARR_DIMS(state)[0];
-	int			d = (int) s[S_DIM];
-	int			cap = (int) s[S_CAPACITY];
 
-	if (d < 0 ? len != LINREG_HEADER :
-		(d > PROMO_LINREG_MAX_FEATURES || cap < 0 || cap > LINREG_MAX_CAPACITY ||
-		 s[S_BUFFERED] < 0 || s[S_BUFFERED] > cap || len != StateLength(d, cap)))
+	if (!promo_whole_in(s[S_DIM], -1, PROMO_LINREG_MAX_FEATURES) ||
+		!promo_whole_in(s[S_CAPACITY], 0, LINREG_MAX_CAPACITY) ||
+		!promo_whole_in(s[S_BUFFERED], 0, s[S_CAPACITY]) ||
+		len != (s[S_DIM] < 0 ? LINREG_HEADER :
+				StateLength((int) s[S_DIM], (int) s[S_CAPACITY])))
 		promo_bad_state("The linreg state's header does not match its length.");
 	return s;
 }

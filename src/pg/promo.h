@@ -50,6 +50,13 @@ extern ArrayType *promo_state_new(double tag, int len);
  */
 extern ArrayType *promo_agg_state(FunctionCallInfo fcinfo, int argno);
 
+/* Is v a whole number in [lo, hi]? (A state's header, before any cast.) */
+static inline bool
+promo_whole_in(double v, double lo, double hi)
+{
+	return v >= lo && v <= hi && v == (double) (int64) v;
+}
+
 /* Error for a transition state that is not one of promo's. */
 extern void promo_bad_state(const char *detail) pg_attribute_noreturn();
 

@@ -40,10 +40,9 @@ static double *
 StateData(ArrayType *state)
 {
 	double	   *s = promo_state_data(state, SCALER_TAG, SCALER_HEADER);
-	int			d = (int) s[1];
 
-	if (d < 1 || d > PROMO_MAX_DIMENSIONS ||
-		ARR_DIMS(state)[0] != SCALER_HEADER + SCALER_FIELDS * d)
+	if (!promo_whole_in(s[1], 1, PROMO_MAX_DIMENSIONS) ||
+		ARR_DIMS(state)[0] != SCALER_HEADER + SCALER_FIELDS * (int) s[1])
 		promo_bad_state("The scaler state's header does not match its length.");
 	return s;
 }
