@@ -109,6 +109,7 @@ SELECT promo.linreg(1, array_fill(1.0::float8, ARRAY[1001]));
 SELECT promo.linreg(y, x) FROM (VALUES (1e200::float8, '{1e200}'::float8[]), (2e200, '{3e200}'), (3, '{5}')) v(y, x);
 SELECT promo.linreg_accum('{1,2,3}', 1, '{1}');
 SELECT promo.linreg_final('{7001,5,0,0,0,0}');
+SELECT promo.linreg_accum('{7001,1e300,0,0,0,0}', 1, '{1}');
 
 -- Called directly, outside an aggregate, the transition function leaves
 -- its state argument alone and returns a new state.
