@@ -17,10 +17,10 @@ FROM mdl WHERE name = 'linreg';
 SELECT m FROM mdl WHERE name = 'scaler';
 SELECT promo.metrics(m) FROM mdl WHERE name = 'scaler';
 
--- Binary COPY round trip.
+-- Binary COPY round trip (through a file in pg_regress's results directory).
 CREATE TABLE mdl_copy (name text, m promo.model);
-\copy mdl TO '/tmp/promo_mdl.bin' WITH (FORMAT binary)
-\copy mdl_copy FROM '/tmp/promo_mdl.bin' WITH (FORMAT binary)
+\copy mdl TO 'results/model_copy.bin' WITH (FORMAT binary)
+\copy mdl_copy FROM 'results/model_copy.bin' WITH (FORMAT binary)
 SELECT a.name, a.m::text = b.m::text AS binary_roundtrip
 FROM mdl a JOIN mdl_copy b USING (name) ORDER BY 1;
 
