@@ -14,7 +14,7 @@
 #include <string.h>
 
 /* Points per matrix product in the assignment step. */
-#define CHUNK 256
+#define CHUNK PROMO_KMEANS_CHUNK
 
 /* How often, in points, long loops call the interrupt hook. */
 #define INTERRUPT_EVERY 65536
@@ -272,46 +272,70 @@ SplitWork(double *work, size_t n, int d, int k)
 	return w;
 }
 
+/* |c|^2 for each of the k centroids. */
+void
+promo_kmeans_norms(const double *centroids, int k, int d, double *cnorm)
+{
+	for (int c = 0; c < k; c++)
+		cnorm[c] = cblas_ddot(d, centroids + (size_t) c * d, 1,
+							  centroids + (size_t) c * d, 1);
+}
+
+/* Label m <= PROMO_KMEANS_CHUNK rows by one product D = -2 X C' + |c|^2. */
+void
+promo_kmeans_label_chunk(const double *x, int m, int d, int k,
+						 const double *centroids, const double *cnorm,
+						 int *labels, double *best, double *dist)
+{
+	cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, k, d,
+				-2.0, x, d, centroids, d, 0.0, dist, k);
+	for (int r = 0; r < m; r++)
+	{
+		const double *row = dist + (size_t) r * k;
+		int			label = 0;
+		double		bestd = row[0] + cnorm[0];
+
+		for (int c = 1; c < k; c++)
+		{
+			double		dc = row[c] + cnorm[c];
+
+			if (dc < bestd)
+			{
+				bestd = dc;
+				label = c;
+			}
+		}
+		labels[r] = label;
+		best[r] = bestd;
+	}
+}
+
 /*
- * Label every point with its nearest centroid via chunked products
- * D = -2 X C' (+ |c|^2); returns how many labels changed.
+ * Label every point with its nearest centroid, chunk by chunk; returns how
+ * many labels changed.  mindist gets the squared distances.
  */
 static size_t
 Assign(const double *x, size_t n, int d, int k, const double *centroids,
 	   int *labels, LloydWork *w, const PromoKmeansHooks *hooks)
 {
 	size_t		moved = 0;
+	int			chunk[CHUNK];
 
-	for (int c = 0; c < k; c++)
-		w->cnorm[c] = cblas_ddot(d, centroids + (size_t) c * d, 1,
-								 centroids + (size_t) c * d, 1);
+	promo_kmeans_norms(centroids, k, d, w->cnorm);
 	for (size_t start = 0; start < n; start += CHUNK)
 	{
 		int			m = (int) (n - start < CHUNK ? n - start : CHUNK);
 
 		MaybeInterrupt(hooks, start);
-		cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, k, d,
-					-2.0, x + start * d, d, centroids, d, 0.0, w->dist, k);
+		promo_kmeans_label_chunk(x + start * d, m, d, k, centroids, w->cnorm,
+								 chunk, w->mindist + start, w->dist);
 		for (int r = 0; r < m; r++)
 		{
-			const double *row = w->dist + (size_t) r * k;
-			int			best = 0;
-			double		bestd = row[0] + w->cnorm[0];
+			double		d2 = w->mindist[start + r] + w->xnorm[start + r];
 
-			for (int c = 1; c < k; c++)
-			{
-				double		dc = row[c] + w->cnorm[c];
-
-				if (dc < bestd)
-				{
-					bestd = dc;
-					best = c;
-				}
-			}
-			moved += labels[start + r] != best;
-			labels[start + r] = best;
-			w->mindist[start + r] = bestd + w->xnorm[start + r] > 0.0 ?
-				bestd + w->xnorm[start + r] : 0.0;
+			moved += labels[start + r] != chunk[r];
+			labels[start + r] = chunk[r];
+			w->mindist[start + r] = d2 > 0.0 ? d2 : 0.0;
 		}
 	}
 	return moved;

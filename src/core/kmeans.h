@@ -32,6 +32,23 @@ typedef struct PromoKmeansResult
 	bool		converged;
 } PromoKmeansResult;
 
+/* Rows labelled by one matrix product. */
+#define PROMO_KMEANS_CHUNK 256
+
+/* |c|^2 for each of the k centroids. */
+extern void promo_kmeans_norms(const double *centroids, int k, int d,
+							   double *cnorm);
+
+/*
+ * Label m <= PROMO_KMEANS_CHUNK rows with their nearest centroid by one
+ * matrix product; best[r] is |c|^2 - 2 x.c for that centroid (the squared
+ * distance less |x|^2).  dist holds PROMO_KMEANS_CHUNK x k doubles.
+ */
+extern void promo_kmeans_label_chunk(const double *x, int m, int d, int k,
+									 const double *centroids,
+									 const double *cnorm, int *labels,
+									 double *best, double *dist);
+
 /* Doubles of scratch space the functions below need. */
 extern size_t promo_kmeans_work_doubles(size_t n, int d, int k);
 
