@@ -8,9 +8,14 @@
  * distributed planner can push it to its workers:
  *
  *	 [0] tag, [1] k, [2] d, [3] n, [4] skipped, [5] moved, [6] inertia,
- *	 [7] candidates held, then d sums of squares, k counts, k x d sums,
- *	 and k relocation candidates of d + 2 values (distance, label, row),
- *	 farthest first.
+ *	 [7] candidates held, [8] previous given (0 or 1), [9] rows buffered,
+ *	 [10] buffer capacity, then d sums of squares, k counts, k x d sums,
+ *	 k relocation candidates of d + 2 values (distance, label, row),
+ *	 farthest first, the k x d centroids, the k x d previous centroids,
+ *	 and the buffered rows.
+ *
+ * Rows are buffered and labelled a block at a time by one matrix product,
+ * as the in-memory path does; the final function labels what is left.
  *
  * promo.kmeans_fit drives it over a table with SPI, one scan per
  * iteration, with the same stopping rules as the in-memory aggregate.
@@ -34,7 +39,7 @@
 #include "kmeans.h"
 
 #define STEP_TAG 7003.0
-#define STEP_HEADER 8
+#define STEP_HEADER 11
 
 #define S_K 1
 #define S_D 2
@@ -43,6 +48,9 @@
 #define S_MOVED 5
 #define S_INERTIA 6
 #define S_CANDIDATES 7
+#define S_HAS_PREVIOUS 8
+#define S_BUFFERED 9
+#define S_CAPACITY 10
 
 /* Views into a step state. */
 typedef struct StepState
@@ -54,13 +62,23 @@ typedef struct StepState
 	double	   *counts;			/* k */
 	double	   *sums;			/* k x d */
 	double	   *cand;			/* k x (d + 2) */
+	double	   *centroids;		/* k x d */
+	double	   *previous;		/* k x d */
+	double	   *buffer;			/* capacity x d */
 } StepState;
+
+/* Rows a state buffers: a block of one product, fewer when d is large. */
+static int
+StepCapacity(int d)
+{
+	return Max(1, Min(PROMO_KMEANS_CHUNK, 65536 / d));
+}
 
 /* Number of doubles in a step state. */
 static int
 StepLength(int k, int d)
 {
-	return STEP_HEADER + d + k + k * d + k * (d + 2);
+	return STEP_HEADER + d + k + k * d + k * (d + 2) + 2 * k * d + StepCapacity(d) * d;
 }
 
 /* The views of a state's data. */
@@ -76,6 +94,9 @@ StepView(double *s)
 	st.counts = st.sumsq + st.d;
 	st.sums = st.counts + st.k;
 	st.cand = st.sums + (Size) st.k * st.d;
+	st.centroids = st.cand + (Size) st.k * (st.d + 2);
+	st.previous = st.centroids + (Size) st.k * st.d;
+	st.buffer = st.previous + (Size) st.k * st.d;
 	return st;
 }
 
@@ -88,7 +109,10 @@ StepData(ArrayType *state)
 	if (!promo_whole_in(s[S_K], 1, PROMO_KMEANS_MAX_K) ||
 		!promo_whole_in(s[S_D], 1, PROMO_MAX_DIMENSIONS) ||
 		ARR_DIMS(state)[0] != StepLength((int) s[S_K], (int) s[S_D]) ||
-		!promo_whole_in(s[S_CANDIDATES], 0, s[S_K]))
+		!promo_whole_in(s[S_CANDIDATES], 0, s[S_K]) ||
+		!promo_whole_in(s[S_HAS_PREVIOUS], 0, 1) ||
+		s[S_CAPACITY] != StepCapacity((int) s[S_D]) ||
+		!promo_whole_in(s[S_BUFFERED], 0, s[S_CAPACITY] - 1))
 		promo_bad_state("The kmeans_step state's header does not match its length.");
 	return StepView(s);
 }
@@ -102,9 +126,13 @@ typedef struct CentroidCache
 	double	   *values;
 } CentroidCache;
 
-/* Centroids from a 2-D float8[] argument (k rows of d). */
+/*
+ * Centroids from a 2-D float8[] argument (k rows of d).  *fresh tells
+ * whether the argument differs from the one of the previous call.
+ */
 static const double *
-CentroidsArg(FunctionCallInfo fcinfo, int argno, int slot, int *k, int *d)
+CentroidsArg(FunctionCallInfo fcinfo, int argno, int slot, int *k, int *d,
+			 bool *fresh)
 {
 	CentroidCache *cache = (CentroidCache *) fcinfo->flinfo->fn_extra;
 	Datum		datum = PG_GETARG_DATUM(argno);
@@ -116,7 +144,8 @@ CentroidsArg(FunctionCallInfo fcinfo, int argno, int slot, int *k, int *d)
 		cache = fcinfo->flinfo->fn_extra =
 			MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, 2 * sizeof(CentroidCache));
 	cache += slot;
-	if (cache->values != NULL && cache->key == datum)
+	*fresh = !(cache->values != NULL && cache->key == datum);
+	if (!*fresh)
 	{
 		*k = cache->k;
 		*d = cache->d;
@@ -153,15 +182,22 @@ CentroidsArg(FunctionCallInfo fcinfo, int argno, int slot, int *k, int *d)
 	return cache->values;
 }
 
-/* A zeroed step state for k centroids of d features. */
+/* A zeroed step state for the given centroids (and previous ones). */
 static ArrayType *
-NewStepState(int k, int d)
+NewStepState(int k, int d, const double *centroids, const double *previous)
 {
 	ArrayType  *state = promo_state_new(STEP_TAG, StepLength(k, d));
-	double	   *s = (double *) ARR_DATA_PTR(state);
+	StepState	st;
 
-	s[S_K] = k;
-	s[S_D] = d;
+	st = StepView((double *) ARR_DATA_PTR(state));
+	st.s[S_K] = st.k = k;
+	st.s[S_D] = st.d = d;
+	st = StepView(st.s);
+	st.s[S_CAPACITY] = StepCapacity(d);
+	st.s[S_HAS_PREVIOUS] = previous != NULL;
+	memcpy(st.centroids, centroids, sizeof(double) * k * d);
+	if (previous)
+		memcpy(st.previous, previous, sizeof(double) * k * d);
 	return state;
 }
 
@@ -192,7 +228,86 @@ OfferCandidate(StepState *st, double dist, int label, const double *row)
 	memcpy(st->cand + (Size) at * width + 2, row, sizeof(double) * st->d);
 }
 
-/* promo.kmeans_step transition: assign x and add it to its centroid. */
+/*
+ * Label the buffered rows by one product against the centroids (and one
+ * against the previous centroids), then add them up.  The inertia and the
+ * candidates use exact squared distances, not the product's expansion.
+ */
+static void
+Flush(StepState *st)
+{
+	int			m = (int) st->s[S_BUFFERED];
+	int			k = st->k;
+	int			d = st->d;
+	int		   *labels;
+	int		   *before;
+	double	   *best;
+	double	   *dist;
+	double	   *cnorm;
+
+	if (m == 0)
+		return;
+	labels = palloc(sizeof(int) * 2 * m);
+	before = labels + m;
+	best = palloc(sizeof(double) * (m + (Size) PROMO_KMEANS_CHUNK * k + k));
+	dist = best + m;
+	cnorm = dist + (Size) PROMO_KMEANS_CHUNK * k;
+	promo_kmeans_norms(st->centroids, k, d, cnorm);
+	promo_kmeans_label_chunk(st->buffer, m, d, k, st->centroids, cnorm, labels, best, dist);
+	if (st->s[S_HAS_PREVIOUS] != 0)
+	{
+		promo_kmeans_norms(st->previous, k, d, cnorm);
+		promo_kmeans_label_chunk(st->buffer, m, d, k, st->previous, cnorm, before, best, dist);
+	}
+	for (int r = 0; r < m; r++)
+	{
+		const double *x = st->buffer + (Size) r * d;
+		int			label = labels[r];
+		double		dist2 = promo_sqdist(x, st->centroids + (Size) label * d, d);
+
+		st->s[S_N] += 1;
+		st->s[S_INERTIA] += dist2;
+		st->s[S_MOVED] += st->s[S_HAS_PREVIOUS] == 0 || before[r] != label;
+		st->counts[label] += 1;
+		for (int j = 0; j < d; j++)
+		{
+			st->sums[(Size) label * d + j] += x[j];
+			st->sumsq[j] += x[j] * x[j];
+		}
+		OfferCandidate(st, dist2, label, x);
+	}
+	st->s[S_BUFFERED] = 0;
+	pfree(labels);
+	pfree(best);
+}
+
+/* Buffer one row, labelling the block when the buffer is full. */
+static void
+AddRow(StepState *st, const double *x)
+{
+	memcpy(st->buffer + (Size) st->s[S_BUFFERED] * st->d, x, sizeof(double) * st->d);
+	st->s[S_BUFFERED] += 1;
+	if (st->s[S_BUFFERED] == st->s[S_CAPACITY])
+		Flush(st);
+}
+
+/* Error unless two states (or a state and arguments) share their centroids. */
+static void
+CheckSameCentroids(const StepState *st, int k, int d, const double *centroids,
+				   const double *previous)
+{
+	Size		bytes = sizeof(double) * k * d;
+
+	if (st->k != k || st->d != d ||
+		memcmp(st->centroids, centroids, bytes) != 0 ||
+		(st->s[S_HAS_PREVIOUS] != 0) != (previous != NULL) ||
+		(previous != NULL && memcmp(st->previous, previous, bytes) != 0))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("centroids must be the same for every row of one kmeans_step aggregate")));
+}
+
+/* promo.kmeans_step transition: buffer x for labelling. */
 PG_FUNCTION_INFO_V1(promo_kmeans_step_accum);
 Datum
 promo_kmeans_step_accum(PG_FUNCTION_ARGS)
@@ -200,25 +315,36 @@ promo_kmeans_step_accum(PG_FUNCTION_ARGS)
 	ArrayType  *state = promo_agg_state(fcinfo, 0);
 	StepState	st;
 	const double *centroids;
+	const double *previous = NULL;
 	const double *x;
 	int			k;
 	int			d;
 	int			n;
-	int			label;
-	double		dist2;
+	bool		fresh;
+	bool		fresh_previous = false;
 
 	if (PG_ARGISNULL(2))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("centroids must not be NULL")));
-	centroids = CentroidsArg(fcinfo, 2, 0, &k, &d);
+	centroids = CentroidsArg(fcinfo, 2, 0, &k, &d, &fresh);
+	if (PG_NARGS() > 3 && !PG_ARGISNULL(3))
+	{
+		int			pk;
+		int			pd;
+
+		previous = CentroidsArg(fcinfo, 3, 1, &pk, &pd, &fresh_previous);
+		if (pk != k || pd != d)
+			ereport(ERROR,
+					(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+					 errmsg("previous centroids must have the shape of the centroids")));
+	}
 	if (state == NULL)
-		state = NewStepState(k, d);
+		state = NewStepState(k, d, centroids, previous);
 	st = StepData(state);
-	if (st.k != k || st.d != d)
-		ereport(ERROR,
-				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-				 errmsg("centroids must be the same for every row of one kmeans_step aggregate")));
+	/* Arguments seen before were checked against the state already. */
+	if (fresh || fresh_previous || st.k != k || st.d != d)
+		CheckSameCentroids(&st, k, d, centroids, previous);
 	if (PG_ARGISNULL(1))
 	{
 		st.s[S_SKIPPED] += 1;
@@ -229,32 +355,7 @@ promo_kmeans_step_accum(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
 				 errmsg("x has %d elements, but the centroids have %d", n, d)));
-
-	label = promo_kmeans_nearest(centroids, k, d, x, &dist2);
-	st.s[S_N] += 1;
-	st.s[S_INERTIA] += dist2;
-	st.counts[label] += 1;
-	for (int j = 0; j < d; j++)
-	{
-		st.sums[(Size) label * d + j] += x[j];
-		st.sumsq[j] += x[j] * x[j];
-	}
-	if (PG_NARGS() > 3 && !PG_ARGISNULL(3))
-	{
-		int			pk;
-		int			pd;
-		const double *prev = CentroidsArg(fcinfo, 3, 1, &pk, &pd);
-		double		pdist;
-
-		if (pk != k || pd != d)
-			ereport(ERROR,
-					(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-					 errmsg("previous centroids must have the shape of the centroids")));
-		st.s[S_MOVED] += promo_kmeans_nearest(prev, k, d, x, &pdist) != label;
-	}
-	else
-		st.s[S_MOVED] += 1;
-	OfferCandidate(&st, dist2, label, x);
+	AddRow(&st, x);
 	PG_RETURN_ARRAYTYPE_P(state);
 }
 
@@ -266,13 +367,10 @@ promo_kmeans_step_combine(PG_FUNCTION_ARGS)
 	ArrayType  *state = promo_agg_state(fcinfo, 0);
 	StepState	a = StepData(state);
 	StepState	b = StepData(PG_GETARG_ARRAYTYPE_P(1));
-	int			width;
+	int			width = a.d + 2;
 
-	if (a.k != b.k || a.d != b.d)
-		ereport(ERROR,
-				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-				 errmsg("cannot combine kmeans_step states of different shapes")));
-	width = a.d + 2;
+	CheckSameCentroids(&a, b.k, b.d, b.centroids,
+					   b.s[S_HAS_PREVIOUS] != 0 ? b.previous : NULL);
 	for (int i = S_N; i <= S_INERTIA; i++)
 		a.s[i] += b.s[i];
 	for (int j = 0; j < a.d; j++)
@@ -282,6 +380,22 @@ promo_kmeans_step_combine(PG_FUNCTION_ARGS)
 	for (int c = 0; c < (int) b.s[S_CANDIDATES]; c++)
 		OfferCandidate(&a, b.cand[(Size) c * width], (int) b.cand[(Size) c * width + 1],
 					   b.cand + (Size) c * width + 2);
+	for (int r = 0; r < (int) b.s[S_BUFFERED]; r++)
+		AddRow(&a, b.buffer + (Size) r * b.d);
+	PG_RETURN_ARRAYTYPE_P(state);
+}
+
+/* promo.kmeans_step final: the state with every buffered row counted. */
+PG_FUNCTION_INFO_V1(promo_kmeans_step_final);
+Datum
+promo_kmeans_step_final(PG_FUNCTION_ARGS)
+{
+	ArrayType  *state = PG_GETARG_ARRAYTYPE_P_COPY(0);
+	StepState	st = StepData(state);
+
+	Flush(&st);
+	/* An empty buffer reads the same whatever rows passed through it. */
+	memset(st.buffer, 0, sizeof(double) * (Size) st.s[S_CAPACITY] * st.d);
 	PG_RETURN_ARRAYTYPE_P(state);
 }
 
@@ -426,6 +540,7 @@ RunStep(const Source *src, const double *centroids, const double *previous,
 	old = MemoryContextSwitchTo(resultcxt);
 	r = ReadStep(DatumGetArrayTypeP(result));
 	MemoryContextSwitchTo(old);
+	SPI_freetuptable(SPI_tuptable);
 	return r;
 }
 
@@ -612,6 +727,7 @@ Datum
 promo_kmeans_fit(PG_FUNCTION_ARGS)
 {
 	FitArgs		a;
+	PromoModel *fitted;
 	PromoModel *model;
 
 	a.relid = PG_GETARG_OID(0);
@@ -624,7 +740,10 @@ promo_kmeans_fit(PG_FUNCTION_ARGS)
 	a.sample_size = PG_GETARG_INT32(7);
 	a.progress = PG_GETARG_BOOL(8);
 	SPI_connect();
-	model = FitTable(&a);
+	fitted = FitTable(&a);
+	/* The model must outlive SPI's memory: copy it to the caller's. */
+	model = SPI_palloc(VARSIZE(fitted));
+	memcpy(model, fitted, VARSIZE(fitted));
 	SPI_finish();
 	PG_RETURN_POINTER(model);
 }

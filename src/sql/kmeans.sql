@@ -86,10 +86,15 @@ CREATE FUNCTION kmeans_step_combine(a float8[], b float8[]) RETURNS float8[]
 	AS 'MODULE_PATHNAME', 'promo_kmeans_step_combine'
 	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
+CREATE FUNCTION kmeans_step_final(state float8[]) RETURNS float8[]
+	AS 'MODULE_PATHNAME', 'promo_kmeans_step_final'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
 CREATE AGGREGATE kmeans_step(x float8[], centroids float8[]) (
 	SFUNC = kmeans_step_accum,
 	STYPE = float8[],
 	COMBINEFUNC = kmeans_step_combine,
+	FINALFUNC = kmeans_step_final,
 	PARALLEL = SAFE
 );
 
@@ -97,6 +102,7 @@ CREATE AGGREGATE kmeans_step(x float8[], centroids float8[], previous float8[]) 
 	SFUNC = kmeans_step_accum,
 	STYPE = float8[],
 	COMBINEFUNC = kmeans_step_combine,
+	FINALFUNC = kmeans_step_final,
 	PARALLEL = SAFE
 );
 
@@ -113,6 +119,8 @@ COMMENT ON FUNCTION kmeans_step_accum(float8[], float8[], float8[], float8[]) IS
 	'transition function of promo.kmeans_step: assigns the row and compares with the previous centroids';
 COMMENT ON FUNCTION kmeans_step_combine(float8[], float8[]) IS
 	'combine function of promo.kmeans_step: adds counts and sums';
+COMMENT ON FUNCTION kmeans_step_final(float8[]) IS
+	'final function of promo.kmeans_step: labels the rows still buffered';
 COMMENT ON AGGREGATE kmeans_step(float8[], float8[]) IS
 	'one Lloyd step: per-centroid counts and sums of the rows nearest to each of the k x d centroids';
 COMMENT ON AGGREGATE kmeans_step(float8[], float8[], float8[]) IS
