@@ -104,6 +104,10 @@ SELECT promo.kmeans_fit('km_pts', 'x', 3, seed => 3)::text
      = promo.kmeans_fit('km_pts', 'x', 3, seed => 3)::text AS fit_deterministic;
 SELECT jsonb_path_query_array(promo.kmeans_fit('km_pts', 'x', 3, sample_size => 100)::jsonb,
                               '$.sizes[*]') AS sampled_seeding_sizes;
+-- A view cannot be sampled: it is read whole, and every row counts.
+CREATE VIEW km_view AS SELECT x FROM km_pts;
+SELECT (promo.kmeans_fit('km_view', 'x', 3, sample_size => 100)::jsonb ->> 'n')::int AS rows_through_view;
+DROP VIEW km_view;
 
 -- Choosing k: inertia falls with k, the silhouette peaks at the true 3.
 SELECT k, round(inertia::numeric, 1) AS inertia, round(silhouette::numeric, 4) AS silhouette

@@ -544,16 +544,23 @@ RunStep(const Source *src, const double *centroids, const double *previous,
 	return r;
 }
 
-/* The planner's estimate of a table's rows; -1 if never analyzed. */
+/*
+ * The planner's estimate of a table's rows, or -1 if it was never analyzed
+ * or cannot be sampled (TABLESAMPLE takes tables and materialized views,
+ * not views or foreign tables).
+ */
 static double
 EstimatedRows(Oid relid)
 {
 	HeapTuple	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	Form_pg_class rel;
 	double		rows;
 
 	if (!HeapTupleIsValid(tup))
 		elog(ERROR, "cache lookup failed for relation %u", relid);
-	rows = ((Form_pg_class) GETSTRUCT(tup))->reltuples;
+	rel = (Form_pg_class) GETSTRUCT(tup);
+	rows = rel->relkind == RELKIND_RELATION || rel->relkind == RELKIND_MATVIEW ||
+		rel->relkind == RELKIND_PARTITIONED_TABLE ? rel->reltuples : -1;
 	ReleaseSysCache(tup);
 	return rows;
 }
