@@ -117,12 +117,3 @@ promo_moments_add_rows(PromoMoments *m, double *rows, int nrows,
 	MergeShifted(m, (double) nrows, m->shift, mean, comoment,
 				 comoment + (size_t) q * q);
 }
-
-/* Copy the upper triangle of the co-moment matrix into the lower one. */
-void
-promo_moments_symmetrize(double *comoment, int q)
-{
-	for (int j = 0; j < q; j++)
-		for (int i = j + 1; i < q; i++)
-			comoment[i + j * q] = comoment[j + i * q];
-}

@@ -36,7 +36,4 @@ extern void promo_moments_merge(PromoMoments *m, const PromoMoments *other,
 /* Mean of variable i, shift added back. */
 extern double promo_moments_mean(const PromoMoments *m, int i);
 
-/* Copy the upper triangle of the co-moment matrix into the lower one. */
-extern void promo_moments_symmetrize(double *comoment, int q);
-
 #endif							/* PROMO_MOMENTS_H */

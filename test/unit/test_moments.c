@@ -392,25 +392,6 @@ moments_single_row_has_zero_comoment(void)
 			CHECK(b.comoment[i + j * MAXQ] == 0.0);
 }
 
-static void
-moments_symmetrize_copies_upper_to_lower(void)
-{
-	double		c[9] = {
-		1.0, -7.0, -8.0,		/* column 0: lower part is junk */
-		2.0, 3.0, -9.0,			/* column 1 */
-		4.0, 5.0, 6.0			/* column 2 */
-	};
-
-	promo_moments_symmetrize(c, 3);
-	/* upper triangle untouched */
-	CHECK(c[0] == 1.0 && c[3] == 2.0 && c[4] == 3.0);
-	CHECK(c[6] == 4.0 && c[7] == 5.0 && c[8] == 6.0);
-	/* lower triangle mirrors it */
-	CHECK(c[1] == 2.0);
-	CHECK(c[2] == 4.0);
-	CHECK(c[5] == 5.0);
-}
-
 const UnitTest unit_moments_tests[] = {
 	UNIT_TEST(moments_one_block_matches_two_pass),
 	UNIT_TEST(moments_many_blocks_match_two_pass),
@@ -421,6 +402,5 @@ const UnitTest unit_moments_tests[] = {
 	UNIT_TEST(moments_merge_streams_far_apart),
 	UNIT_TEST(moments_merge_empty_is_noop),
 	UNIT_TEST(moments_single_row_has_zero_comoment),
-	UNIT_TEST(moments_symmetrize_copies_upper_to_lower),
 	{NULL, NULL}
 };
