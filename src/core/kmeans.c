@@ -23,7 +23,8 @@
 size_t
 promo_kmeans_work_doubles(size_t n, int d, int k)
 {
-	return 4 * n + (size_t) CHUNK * k + 2 * (size_t) k * d + k;
+	return 4 * n + (size_t) CHUNK * k + 2 * (size_t) k * d + k +
+		(size_t) k * (d + 2);
 }
 
 /*
@@ -255,6 +256,7 @@ typedef struct LloydWork
 	double	   *sums;			/* k x d */
 	double	   *next;			/* k x d: the next centroids */
 	double	   *cnorm;			/* k: |c|^2 */
+	double	   *cand;			/* k x (d + 2): relocation candidates */
 } LloydWork;
 
 /* Carve the scratch buffer. */
@@ -269,6 +271,7 @@ SplitWork(double *work, size_t n, int d, int k)
 	w.sums = w.dist + (size_t) CHUNK * k;
 	w.next = w.sums + (size_t) k * d;
 	w.cnorm = w.next + (size_t) k * d;
+	w.cand = w.cnorm + k;
 	return w;
 }
 
@@ -341,35 +344,78 @@ Assign(const double *x, size_t n, int d, int k, const double *centroids,
 	return moved;
 }
 
-/* Move each empty cluster onto the farthest point not yet moved. */
-static void
-Relocate(const double *x, size_t n, int d, int k, int *labels, double *counts,
-		 LloydWork *w)
+/* Keep (dist, label, row) in cand if it is among the k farthest rows. */
+void
+promo_kmeans_offer_candidate(double *cand, int k, int d, int *held,
+							 double dist, int label, const double *row)
 {
+	int			width = d + 2;
+	int			at = *held;
+
+	if (*held == k && dist <= cand[(size_t) (k - 1) * width])
+		return;
+	if (*held < k)
+		(*held)++;
+	/* Insertion into the list, farthest first. */
+	while (at > 0 && cand[(size_t) (at - 1) * width] < dist)
+	{
+		if (at < k)
+			memcpy(cand + (size_t) at * width, cand + (size_t) (at - 1) * width,
+				   sizeof(double) * width);
+		at--;
+	}
+	if (at >= k)
+		return;
+	cand[(size_t) at * width] = dist;
+	cand[(size_t) at * width + 1] = label;
+	memcpy(cand + (size_t) at * width + 2, row, sizeof(double) * d);
+}
+
+/* Move each empty cluster onto the farthest candidate that can spare it. */
+void
+promo_kmeans_relocate(int k, int d, double *counts, double *sums,
+					  const double *cand, int held)
+{
+	int			width = d + 2;
+	int			next = 0;
+
 	for (int c = 0; c < k; c++)
 	{
-		size_t		far = 0;
-		double		fard = -1.0;
+		const double *row;
+		int			from;
 
 		if (counts[c] > 0)
 			continue;
-		for (size_t i = 0; i < n; i++)
-		{
-			if (w->mindist[i] > fard && counts[labels[i]] > 1)
-			{
-				fard = w->mindist[i];
-				far = i;
-			}
-		}
-		if (fard < 0)
-			continue;
-		cblas_daxpy(d, -1.0, x + far * d, 1, w->sums + (size_t) labels[far] * d, 1);
-		counts[labels[far]] -= 1;
-		memcpy(w->sums + (size_t) c * d, x + far * d, sizeof(double) * d);
+		while (next < held && counts[(int) cand[(size_t) next * width + 1]] <= 1)
+			next++;
+		if (next >= held)
+			return;
+		from = (int) cand[(size_t) next * width + 1];
+		row = cand + (size_t) next * width + 2;
+		cblas_daxpy(d, -1.0, row, 1, sums + (size_t) from * d, 1);
+		memcpy(sums + (size_t) c * d, row, sizeof(double) * d);
+		counts[from] -= 1;
 		counts[c] = 1;
-		labels[far] = c;
-		w->mindist[far] = -1.0;
+		next++;
 	}
+}
+
+/* Relocate empty clusters, if any, onto the k rows farthest from theirs. */
+static void
+Relocate(const double *x, size_t n, int d, int k, const int *labels,
+		 double *counts, LloydWork *w)
+{
+	int			held = 0;
+	bool		empty = false;
+
+	for (int c = 0; c < k; c++)
+		empty = empty || counts[c] == 0;
+	if (!empty)
+		return;
+	for (size_t i = 0; i < n; i++)
+		promo_kmeans_offer_candidate(w->cand, k, d, &held, w->mindist[i],
+									 labels[i], x + i * d);
+	promo_kmeans_relocate(k, d, counts, w->sums, w->cand, held);
 }
 
 /* New centroids into w->next: means of the labelled points. */

@@ -67,9 +67,26 @@ extern int	promo_kmeans_random(const double *x, size_t n, int d, int k,
 								const PromoKmeansHooks *hooks);
 
 /*
+ * Relocation candidates: the k rows farthest from their centroids, each
+ * d + 2 values (squared distance, label, row), farthest first; *held says
+ * how many there are.  Offer each row; keep the list in cand.
+ */
+extern void promo_kmeans_offer_candidate(double *cand, int k, int d, int *held,
+										 double dist, int label,
+										 const double *row);
+
+/*
+ * The rule for empty clusters, shared by both paths: each empty cluster, in
+ * order, takes the farthest candidate whose cluster keeps at least one row
+ * (its sums and counts move with it).
+ */
+extern void promo_kmeans_relocate(int k, int d, double *counts, double *sums,
+								  const double *cand, int held);
+
+/*
  * Lloyd iterations from the given centroids (updated in place); labels
- * (n) and sizes (k) receive the final assignment.  An empty cluster is
- * moved to the point farthest from its centroid, farthest first.
+ * (n) and sizes (k) receive the final assignment.  Empty clusters are
+ * relocated by promo_kmeans_relocate.
  */
 extern PromoKmeansResult promo_kmeans_lloyd(const double *x, size_t n, int d,
 											int k, double *centroids,

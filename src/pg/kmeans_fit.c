@@ -201,31 +201,14 @@ NewStepState(int k, int d, const double *centroids, const double *previous)
 	return state;
 }
 
-/* Keep (dist, label, row) if it is among the k farthest rows seen. */
+/* Offer a row as a relocation candidate of the state. */
 static void
 OfferCandidate(StepState *st, double dist, int label, const double *row)
 {
-	int			width = st->d + 2;
 	int			held = (int) st->s[S_CANDIDATES];
-	int			at = held;
 
-	if (held == st->k && dist <= st->cand[(Size) (held - 1) * width])
-		return;
-	if (held < st->k)
-		st->s[S_CANDIDATES] = ++held;
-	/* Insertion into the list, farthest first. */
-	while (at > 0 && st->cand[(Size) (at - 1) * width] < dist)
-	{
-		if (at < st->k)
-			memcpy(st->cand + (Size) at * width, st->cand + (Size) (at - 1) * width,
-				   sizeof(double) * width);
-		at--;
-	}
-	if (at >= st->k)
-		return;
-	st->cand[(Size) at * width] = dist;
-	st->cand[(Size) at * width + 1] = label;
-	memcpy(st->cand + (Size) at * width + 2, row, sizeof(double) * st->d);
+	promo_kmeans_offer_candidate(st->cand, st->k, st->d, &held, dist, label, row);
+	st->s[S_CANDIDATES] = held;
 }
 
 /*
@@ -413,45 +396,15 @@ typedef struct StepResult
 	double	   *next;			/* k x d: the means, empty clusters moved */
 } StepResult;
 
-/* Move empty clusters onto the farthest candidates, as the core does. */
+/* Error unless every candidate's label names a cluster (it indexes them). */
 static void
-Relocate(StepState *st, double *counts, double *sums)
+CheckCandidates(const StepState *st)
 {
 	int			width = st->d + 2;
-	int			next = 0;
 
-	/* Candidate labels index the clusters: they must name one. */
 	for (int c = 0; c < (int) st->s[S_CANDIDATES]; c++)
-	{
-		double		label = st->cand[(Size) c * width + 1];
-
-		if (!promo_whole_in(label, 0, st->k - 1))
+		if (!promo_whole_in(st->cand[(Size) c * width + 1], 0, st->k - 1))
 			promo_bad_state("A kmeans_step candidate names no cluster.");
-	}
-
-	for (int c = 0; c < st->k; c++)
-	{
-		if (counts[c] > 0)
-			continue;
-		while (next < (int) st->s[S_CANDIDATES] &&
-			   counts[(int) st->cand[(Size) next * width + 1]] <= 1)
-			next++;
-		if (next >= (int) st->s[S_CANDIDATES])
-			return;
-		{
-			int			from = (int) st->cand[(Size) next * width + 1];
-			const double *row = st->cand + (Size) next * width + 2;
-
-			for (int j = 0; j < st->d; j++)
-			{
-				sums[(Size) from * st->d + j] -= row[j];
-				sums[(Size) c * st->d + j] = row[j];
-			}
-			counts[from] -= 1;
-			counts[c] = 1;
-			next++;
-		}
-	}
 }
 
 /* Read a step state into a StepResult allocated in the current context. */
@@ -480,7 +433,8 @@ ReadStep(ArrayType *state)
 		var += st.sumsq[j] / r.n - (total / r.n) * (total / r.n);
 	}
 	r.mean_variance = var / st.d;
-	Relocate(&st, r.counts, sums);
+	CheckCandidates(&st);
+	promo_kmeans_relocate(st.k, st.d, r.counts, sums, st.cand, (int) st.s[S_CANDIDATES]);
 	for (Size i = 0; i < (Size) st.k * st.d; i++)
 		r.next[i] = sums[i] / r.counts[i / st.d];
 	return r;
