@@ -328,22 +328,22 @@ promo_kmeans_accum(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(st);
 }
 
-/* A state with b's dimensions and options but no rows, in aggctx. */
+/*
+ * A state with the dimensions, options and skipped count of b, and init
+ * (k x d, or NULL) for its explicit centroids, but no rows yet, in cxt.
+ */
 static KmeansState *
-CopyHeader(MemoryContext aggctx, const KmeansState *b)
+EmptyLike(MemoryContext cxt, const KmeansState *b, const double *init)
 {
-	KmeansState *a = MemoryContextAlloc(aggctx, sizeof(KmeansState));
+	KmeansState *a = MemoryContextAllocZero(cxt, sizeof(KmeansState));
 
-	*a = *b;
-	a->n = 0;
-	a->n_skipped = 0;
-	a->block_rows = 0;
-	a->nblocks = 0;
-	a->maxblocks = 0;
-	a->blocks = NULL;
-	if (b->init)
-		a->init = memcpy(MemoryContextAlloc(aggctx, sizeof(double) * b->k * b->d),
-						 b->init, sizeof(double) * b->k * b->d);
+	a->d = b->d;
+	a->k = b->k;
+	a->n_skipped = b->n_skipped;
+	a->opts = b->opts;
+	if (init)
+		a->init = memcpy(MemoryContextAlloc(cxt, sizeof(double) * b->k * b->d),
+						 init, sizeof(double) * b->k * b->d);
 	return a;
 }
 
@@ -365,10 +365,11 @@ promo_kmeans_combine(PG_FUNCTION_ARGS)
 		/* No rows on this side yet: take the other side's settings. */
 		int64		skipped = a ? a->n_skipped : 0;
 
-		a = CopyHeader(aggctx, b);
-		a->n_skipped = skipped;
+		a = EmptyLike(aggctx, b, b->init);
+		a->n_skipped += skipped;
 	}
-	a->n_skipped += b->n_skipped;
+	else
+		a->n_skipped += b->n_skipped;
 	if (b->d < 0 || b->n == 0)
 		PG_RETURN_POINTER(a);
 	CheckRow(a, b->d, b->k);
@@ -419,30 +420,23 @@ Datum
 promo_kmeans_deserialize(PG_FUNCTION_ARGS)
 {
 	bytea	   *in = PG_GETARG_BYTEA_P(0);
-	KmeansState *st = palloc(sizeof(KmeansState));
+	KmeansState header;
+	KmeansState *st;
 	const char *p = VARDATA(in);
 	Size		ninit;
 	Size		npoints;
 
-	memcpy(st, p, sizeof(KmeansState));
+	memcpy(&header, p, sizeof(KmeansState));
 	p += sizeof(KmeansState);
-	ninit = st->init ? (Size) st->k * st->d : 0;
-	npoints = st->d > 0 ? (Size) st->n * st->d : 0;
+	/* The pointers in the header are the sender's: only their nullness counts. */
+	ninit = header.init ? (Size) header.k * header.d : 0;
+	npoints = header.d > 0 ? (Size) header.n * header.d : 0;
 	if (VARSIZE(in) != VARHDRSZ + sizeof(KmeansState) + sizeof(double) * (ninit + npoints))
 		elog(ERROR, "corrupt kmeans state");
-	st->init = ninit ? memcpy(palloc(sizeof(double) * ninit), p, sizeof(double) * ninit) : NULL;
+	st = EmptyLike(CurrentMemoryContext, &header, ninit ? (const double *) p : NULL);
 	p += sizeof(double) * ninit;
-	st->block_rows = 0;
-	st->nblocks = 0;
-	st->maxblocks = 0;
-	st->blocks = NULL;
 	if (npoints > 0)
-	{
-		int64		n = st->n;
-
-		st->n = 0;
-		AppendRows(st, CurrentMemoryContext, (const double *) p, n);
-	}
+		AppendRows(st, CurrentMemoryContext, (const double *) p, header.n);
 	PG_RETURN_POINTER(st);
 }
 
