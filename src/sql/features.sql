@@ -77,16 +77,11 @@ CREATE FUNCTION user_features(events regclass, orders regclass, items regclass,
 AS $function$
 DECLARE
 	duplicate text;
-	-- Each relation as a schema-qualified, quoted name.
-	ev_rel text := (SELECT format('%I.%I', n.nspname, c.relname) FROM pg_class c
-					JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = events);
-	or_rel text := (SELECT format('%I.%I', n.nspname, c.relname) FROM pg_class c
-					JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = orders);
-	it_rel text := (SELECT format('%I.%I', n.nspname, c.relname) FROM pg_class c
-					JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = items);
 BEGIN
+	-- A regclass prints as a quoted name that resolves to the same
+	-- relation under this call's search_path: it goes into the queries as is.
 	EXECUTE format('SELECT item_id::text FROM %1$s GROUP BY item_id '
-				   'HAVING count(*) > 1 ORDER BY item_id LIMIT 1', it_rel)
+				   'HAVING count(*) > 1 ORDER BY item_id LIMIT 1', items)
 		INTO duplicate;
 	IF duplicate IS NOT NULL THEN
 		RAISE EXCEPTION 'item_id % occurs more than once in %', duplicate, items
@@ -152,7 +147,7 @@ BEGIN
 		FULL JOIN by_orders o USING (user_id)
 		LEFT JOIN shares s USING (user_id)
 		ORDER BY user_id
-	$query$, ev_rel, it_rel, or_rel) USING as_of;
+	$query$, events, items, orders) USING as_of;
 END
 $function$;
 

@@ -18,11 +18,9 @@ CREATE FUNCTION segment_profiles(assignments regclass, events regclass,
 		avg_discount float8, top_categories text[], tier_mix jsonb)
 	LANGUAGE plpgsql STABLE STRICT PARALLEL RESTRICTED ROWS 10
 AS $function$
-DECLARE
-	-- The relation as a schema-qualified, quoted name.
-	assigned text := (SELECT format('%I.%I', n.nspname, c.relname) FROM pg_class c
-					  JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = assignments);
 BEGIN
+	-- A regclass prints as a quoted name that resolves to the same
+	-- relation under this call's search_path: it goes into the query as is.
 	RETURN QUERY EXECUTE format($query$
 		WITH a AS (
 			SELECT DISTINCT ON (user_id) user_id::bigint AS user_id, segment::int AS segment
@@ -62,7 +60,7 @@ BEGIN
 		LEFT JOIN tiers t USING (segment)
 		GROUP BY f.segment, c.top, t.mix
 		ORDER BY f.segment
-	$query$, assigned) USING events, orders, items, as_of;
+	$query$, assignments) USING events, orders, items, as_of;
 END
 $function$;
 
