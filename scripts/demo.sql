@@ -56,24 +56,7 @@ ORDER BY segment, state DESC;
 
 \echo
 \echo '== 4. Segments: k-means on behaviour features =='
-DROP TABLE IF EXISTS promo_demo.segment_features;
-CREATE TABLE promo_demo.segment_features AS
-SELECT u.user_id,
-       ARRAY[ln(1 + count(*) FILTER (WHERE e.event_type = 'view')),
-             (count(*) FILTER (WHERE e.event_type = 'cart') + 1.0)
-                 / (count(*) FILTER (WHERE e.event_type = 'view') + 10.0),
-             (count(*) FILTER (WHERE e.event_type = 'purchase') + 1.0)
-                 / (count(*) FILTER (WHERE e.event_type = 'cart') + 3.0),
-             coalesce(avg(ln(i.list_price)) FILTER (WHERE e.event_type = 'view'), 4),
-             coalesce(avg(extract(doy FROM e.event_time)) FILTER (WHERE e.event_type = 'view'), 90)
-       ]::float8[] AS x
-FROM promo_demo.users u
-LEFT JOIN promo_demo.events e USING (user_id)
-LEFT JOIN promo_demo.items i USING (item_id)
-GROUP BY u.user_id;
-UPDATE promo_demo.segment_features
-SET x = promo.standardize(x, (SELECT promo.scaler(x) FROM promo_demo.segment_features));
-ANALYZE promo_demo.segment_features;
+\ir demo_segment_features.sql
 \echo 'choosing k: inertia and simplified silhouette per k'
 SELECT k, round(inertia::numeric, 1) AS inertia, round(silhouette::numeric, 3) AS silhouette
 FROM promo.kmeans_choose_k('promo_demo.segment_features', 'x', 2, 7, seed => 1);

@@ -11,26 +11,10 @@ SELECT plan(7);
 \set activity 4
 \i scripts/demo_shop.sql
 
--- Behaviour features as a data engineer would write them: activity,
--- funnel rates (smoothed), price level of viewed items, timing of views.
-CREATE TABLE seg_features AS
-SELECT u.user_id, t.segment AS truth,
-       ARRAY[ln(1 + count(*) FILTER (WHERE e.event_type = 'view')),
-             (count(*) FILTER (WHERE e.event_type = 'cart') + 1.0)
-                 / (count(*) FILTER (WHERE e.event_type = 'view') + 10.0),
-             (count(*) FILTER (WHERE e.event_type = 'purchase') + 1.0)
-                 / (count(*) FILTER (WHERE e.event_type = 'cart') + 3.0),
-             coalesce(avg(ln(i.list_price)) FILTER (WHERE e.event_type = 'view'), 4),
-             coalesce(avg(extract(doy FROM e.event_time)) FILTER (WHERE e.event_type = 'view'), 90)
-       ]::float8[] AS x
-FROM promo_demo.users u
-JOIN promo_demo.truth t USING (user_id)
-LEFT JOIN promo_demo.events e USING (user_id)
-LEFT JOIN promo_demo.items i USING (item_id)
-GROUP BY u.user_id, t.segment;
+\i scripts/demo_segment_features.sql
 CREATE TABLE seg_z AS
-SELECT user_id, truth, promo.standardize(x, (SELECT promo.scaler(x) FROM seg_features)) AS z
-FROM seg_features;
+SELECT f.user_id, t.segment AS truth, f.x AS z
+FROM promo_demo.segment_features f JOIN promo_demo.truth t USING (user_id);
 
 -- Adjusted Rand index of two labelings (truth, cluster) of the same users.
 CREATE FUNCTION pg_temp.ari(labels regclass) RETURNS float8 LANGUAGE plpgsql AS $$
