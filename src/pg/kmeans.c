@@ -267,11 +267,7 @@ AppendRows(KmeansState *st, MemoryContext cxt, const double *rows, int64 nrows)
 static void
 CheckRow(KmeansState *st, int d, int k)
 {
-	if (d != st->d)
-		ereport(ERROR,
-				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-				 errmsg("x has %d elements, but earlier rows had %d", d, st->d),
-				 errdetail("All rows of one kmeans aggregate must have the same number of features.")));
+	promo_check_row_length("kmeans", "features", d, st->d);
 	if (k != st->k)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -311,10 +307,7 @@ promo_kmeans_accum(PG_FUNCTION_ARGS)
 		PG_RETURN_POINTER(st);
 	}
 	x = promo_vector(PG_GETARG_ARRAYTYPE_P(1), "x", &d);
-	if (d < 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-				 errmsg("x must have at least one element")));
+	promo_check_not_empty("x", d);
 	if (st == NULL || st->d < 0)
 	{
 		int64		skipped = st ? st->n_skipped : 0;

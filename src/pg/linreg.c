@@ -129,25 +129,11 @@ Grow(double *s)
 	return bigger;
 }
 
-/* Error unless a row of d features fits a state of state_d features. */
-static void
-CheckRowDimension(int state_d, int d)
-{
-	if (state_d != d)
-		ereport(ERROR,
-				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-				 errmsg("x has %d elements, but earlier rows had %d", d, state_d),
-				 errdetail("All rows of one linreg aggregate must have the same number of features.")));
-}
-
 /* Error unless a first row's dimension is within the documented limit. */
 static void
 CheckFeatureLimit(int d)
 {
-	if (d < 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-				 errmsg("x must have at least one element")));
+	promo_check_not_empty("x", d);
 	if (d > PROMO_LINREG_MAX_FEATURES)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
@@ -192,7 +178,7 @@ promo_linreg_accum(PG_FUNCTION_ARGS)
 		s = StateData(state);
 		s[S_SKIPPED] = skipped;
 	}
-	CheckRowDimension((int) s[S_DIM], d);
+	promo_check_row_length("linreg", "features", d, (int) s[S_DIM]);
 
 	if (s[S_BUFFERED] == s[S_CAPACITY])
 	{
@@ -255,7 +241,7 @@ promo_linreg_combine(PG_FUNCTION_ARGS)
 		s[S_SKIPPED] += skipped;
 		PG_RETURN_ARRAYTYPE_P(state);
 	}
-	CheckRowDimension((int) s[S_DIM], (int) o[S_DIM]);
+	promo_check_row_length("linreg", "features", (int) o[S_DIM], (int) s[S_DIM]);
 	MergeStates(s, o);
 	PG_RETURN_ARRAYTYPE_P(state);
 }

@@ -135,6 +135,31 @@ promo_check_length(const char *what, int got, int want)
 				 errmsg("%s has %d elements, expected %d", what, got, want)));
 }
 
+/* Error unless a feature vector has at least one element. */
+void
+promo_check_not_empty(const char *what, int n)
+{
+	if (n < 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("%s must have at least one element", what)));
+}
+
+/*
+ * Error unless a row of an aggregate has as many elements as its first row;
+ * unit names them (features, elements) in the detail.
+ */
+void
+promo_check_row_length(const char *aggregate, const char *unit, int got, int want)
+{
+	if (got != want)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("x has %d elements, but earlier rows had %d", got, want),
+				 errdetail("All rows of one %s aggregate must have the same number of %s.",
+						   aggregate, unit)));
+}
+
 /* A 1-D float8[] holding n values (zeros when values is NULL). */
 ArrayType *
 promo_float8_array(const double *values, int n)

@@ -32,6 +32,13 @@ extern double *promo_vector_nullable(ArrayType *arr, const char *what, int *n,
 extern double *promo_vector_copy(ArrayType *arr, const char *what, int *n,
 								 bool **isnull, int flags);
 
+/* Error unless a feature vector has at least one element. */
+extern void promo_check_not_empty(const char *what, int n);
+
+/* Error unless a row of an aggregate is as long as its first row. */
+extern void promo_check_row_length(const char *aggregate, const char *unit,
+								   int got, int want);
+
 /* Error unless got == want: arrays of different lengths. */
 extern void promo_check_length(const char *what, int got, int want);
 

@@ -61,20 +61,14 @@ NewState(int d)
 static void
 CheckDimensions(int state_d, int d)
 {
-	if (d < 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-				 errmsg("x must have at least one element")));
+	promo_check_not_empty("x", d);
 	if (d > PROMO_MAX_DIMENSIONS)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("scaler accepts at most %d dimensions, x has %d",
 						PROMO_MAX_DIMENSIONS, d)));
-	if (state_d >= 0 && d != state_d)
-		ereport(ERROR,
-				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-				 errmsg("x has %d elements, but earlier rows had %d", d, state_d),
-				 errdetail("All rows of one scaler aggregate must have the same number of elements.")));
+	if (state_d >= 0)
+		promo_check_row_length("scaler", "elements", d, state_d);
 }
 
 /* promo.scaler transition: add one row; a NULL row is skipped. */
