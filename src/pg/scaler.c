@@ -89,10 +89,13 @@ promo_scaler_accum(PG_FUNCTION_ARGS)
 		PG_RETURN_ARRAYTYPE_P(state);
 	}
 	x = promo_vector_nullable(PG_GETARG_ARRAYTYPE_P(1), "x", &d, &isnull);
-	CheckDimensions(state ? (int) StateData(state)[1] : -1, d);
 	if (state == NULL)
+	{
+		CheckDimensions(-1, d);
 		state = NewState(d);
+	}
 	st = StateStats(StateData(state));
+	CheckDimensions(st.d, d);
 	promo_scaler_add(&st, x, isnull);
 	PG_RETURN_ARRAYTYPE_P(state);
 }
