@@ -491,14 +491,20 @@ promo_model_out(PG_FUNCTION_ARGS)
 	PG_RETURN_CSTRING(buf.data);
 }
 
-/* A JSON scalar as a double under the JSON conventions above. */
+/*
+ * A JSON scalar as a double under the JSON conventions above; a boolean
+ * field takes true or false (as 1 or 0) and nothing else.
+ */
 static bool
-JsonbToDouble(const JsonbValue *jv, double *out)
+JsonbToDouble(const JsonbValue *jv, bool boolean, double *out)
 {
+	if (boolean || jv->type == jbvBool)
+	{
+		*out = jv->type == jbvBool && jv->val.boolean ? 1.0 : 0.0;
+		return boolean && jv->type == jbvBool;
+	}
 	if (jv->type == jbvNull)
 		*out = NAN;
-	else if (jv->type == jbvBool)
-		*out = jv->val.boolean ? 1.0 : 0.0;
 	else if (jv->type == jbvNumeric)
 		*out = DatumGetFloat8(DirectFunctionCall1(numeric_float8,
 												  NumericGetDatum(jv->val.numeric)));
@@ -547,7 +553,7 @@ ReadNumbers(JsonbValue *jv, const char *name, int len, double *out)
 	{
 		JsonbValue *elem = getIthJsonbValueFromContainer(jv->val.binary.data, i);
 
-		if (!JsonbToDouble(elem, &out[i]) || elem->type == jbvBool)
+		if (!JsonbToDouble(elem, false, &out[i]))
 			MODEL_ERROR(ERRCODE_INVALID_TEXT_REPRESENTATION,
 						"Element %d of field \"%s\" must be a number.", i + 1, name);
 	}
@@ -562,7 +568,7 @@ ReadField(JsonbContainer *obj, const ModelField *f, int d, int k, double *out)
 
 	if (f->shape == SHAPE_SCALAR)
 	{
-		if (!JsonbToDouble(jv, out) || want_bool != (jv->type == jbvBool))
+		if (!JsonbToDouble(jv, want_bool, out))
 			MODEL_ERROR(ERRCODE_INVALID_TEXT_REPRESENTATION,
 						"Field \"%s\" must be %s.", f->name,
 						want_bool ? "true or false" : "a number");
@@ -633,7 +639,7 @@ ReadVersion(JsonbContainer *obj)
 {
 	double		version;
 
-	if (!JsonbToDouble(RequiredKey(obj, "version"), &version) ||
+	if (!JsonbToDouble(RequiredKey(obj, "version"), false, &version) ||
 		version != PROMO_MODEL_VERSION)
 		MODEL_ERROR(ERRCODE_INVALID_TEXT_REPRESENTATION,
 					"Field \"version\" must be %d.", PROMO_MODEL_VERSION);
