@@ -577,11 +577,6 @@ Seed(KmeansState *st, const double *points, double *centroids, double *work,
 {
 	int			placed;
 
-	if (st->k > st->n)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("k (%d) is larger than the number of rows (%lld)",
-						st->k, (long long) st->n)));
 	if (st->opts.init == INIT_EXPLICIT)
 	{
 		memcpy(centroids, st->init, sizeof(double) * st->k * st->d);
@@ -645,6 +640,12 @@ promo_kmeans_final(PG_FUNCTION_ARGS)
 	if (st->opts.progress)
 		hooks.progress = HookProgress;
 	pg_prng_seed(&rng, (uint64) st->opts.seed);
+	/* Before the rows are put in order: that is the costly part. */
+	if (st->k > st->n)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("k (%d) is larger than the number of rows (%lld)",
+						st->k, (long long) st->n)));
 
 	points = CanonicalRows(st);
 
