@@ -156,7 +156,7 @@ PG_FUNCTION_INFO_V1(promo_standardize);
 Datum
 promo_standardize(PG_FUNCTION_ARGS)
 {
-	PromoModel *model = PG_GETARG_PROMO_MODEL(1);
+	PromoModel *model = promo_model_arg(fcinfo, 1);
 	double	   *x;
 	bool	   *isnull;
 	int			d;
