@@ -26,6 +26,7 @@ typedef struct LinregWork
 	double	   *scale;			/* d: 1 / sqrt(Cxx_jj) */
 	double	   *vec1;			/* d */
 	double	   *vec2;			/* d */
+	double	   *slopes;			/* d: Rinv (S Cxy), the scaled slopes */
 	double	   *singular;		/* p */
 	double	   *lapack;			/* LAPACK work, lapack_len doubles */
 	int			lapack_len;
@@ -44,7 +45,7 @@ promo_linreg_work_doubles(int d)
 {
 	size_t		p = (size_t) d + 1;
 
-	return 2 * (size_t) d * d + p * p + 3 * (size_t) d + p + LapackLength(d);
+	return 2 * (size_t) d * d + p * p + 4 * (size_t) d + p + LapackLength(d);
 }
 
 /* Ints of scratch space promo_linreg_fit needs for d features. */
@@ -67,7 +68,8 @@ SplitWork(double *work, int d)
 	w.scale = w.rfactor + p * p;
 	w.vec1 = w.scale + d;
 	w.vec2 = w.vec1 + d;
-	w.singular = w.vec2 + d;
+	w.slopes = w.vec2 + d;
+	w.singular = w.slopes + d;
 	w.lapack = w.singular + p;
 	w.lapack_len = LapackLength(d);
 	return w;
@@ -158,20 +160,14 @@ TwoSidedP(double t, double df)
 static void
 Coefficients(const PromoMoments *m, int d, LinregWork *w, PromoLinregFit *fit)
 {
-	int			q = m->q;
 	double		n = *m->n;
 	double		sigma = fit->sigma;
 	double		intercept = promo_moments_mean(m, d);
 	double		quad;
 
-	/* b = Rinv (S Cxy), slopes = S b */
-	for (int j = 0; j < d; j++)
-		w->vec1[j] = m->comoment[j + (size_t) d * q] * w->scale[j];
-	cblas_dsymv(CblasColMajor, CblasUpper, d, 1.0, w->corr, d, w->vec1, 1,
-				0.0, w->vec2, 1);
 	for (int j = 0; j < d; j++)
 	{
-		double		est = w->vec2[j] * w->scale[j];
+		double		est = w->slopes[j] * w->scale[j];
 
 		fit->estimate[j + 1] = est;
 		fit->std_error[j + 1] = sigma * w->scale[j] * sqrt(w->corr[j + (size_t) j * d]);
@@ -194,22 +190,27 @@ Coefficients(const PromoMoments *m, int d, LinregWork *w, PromoLinregFit *fit)
 	}
 }
 
+/* The scaled slopes Rinv (S Cxy); S Cxy stays in vec1. */
+static void
+SolveSlopes(const PromoMoments *m, int d, LinregWork *w)
+{
+	for (int j = 0; j < d; j++)
+		w->vec1[j] = m->comoment[j + (size_t) d * m->q] * w->scale[j];
+	cblas_dsymv(CblasColMajor, CblasUpper, d, 1.0, w->corr, d, w->vec1, 1,
+				0.0, w->slopes, 1);
+}
+
 /* Residual and model sums of squares give sigma, r2, adjusted r2 and F. */
 static void
 GoodnessOfFit(const PromoMoments *m, int d, LinregWork *w, PromoLinregFit *fit)
 {
-	int			q = m->q;
 	double		n = *m->n;
-	double		tss = m->comoment[d + (size_t) d * q];
+	double		tss = m->comoment[d + (size_t) d * m->q];
 	double		explained;
 	double		rss;
 
 	/* explained = Cxy' Cxx^-1 Cxy = (S Cxy)' Rinv (S Cxy) */
-	for (int j = 0; j < d; j++)
-		w->vec1[j] = m->comoment[j + (size_t) d * q] * w->scale[j];
-	cblas_dsymv(CblasColMajor, CblasUpper, d, 1.0, w->corr, d, w->vec1, 1,
-				0.0, w->vec2, 1);
-	explained = cblas_ddot(d, w->vec1, 1, w->vec2, 1);
+	explained = cblas_ddot(d, w->vec1, 1, w->slopes, 1);
 	rss = fmax(tss - explained, 0.0);
 	explained = tss - rss;
 
@@ -274,6 +275,7 @@ promo_linreg_fit(const PromoMoments *m, PromoLinregFit *fit, int *bad_term,
 	if (info != 0)
 		return PROMO_LINREG_NUMERIC;
 
+	SolveSlopes(m, d, &w);
 	GoodnessOfFit(m, d, &w, fit);
 	Coefficients(m, d, &w, fit);
 	for (int j = 0; j <= d; j++)
