@@ -1,20 +1,25 @@
 # promo: PostgreSQL extension built with PGXS.
 EXTENSION = promo
-EXTVERSION = 0.2
+EXTVERSION = 0.3
 MODULE_big = promo
 
 CORE_SRCS = $(wildcard src/core/*.c)
 GLUE_SRCS = $(wildcard src/pg/*.c)
 OBJS = $(CORE_SRCS:.c=.o) $(GLUE_SRCS:.c=.o)
 
-# Extension scripts.  Module sources are concatenated in dependency order:
-# those of 0.1, then what each later version adds.  A released version's
-# full script is kept frozen in src/sql/released/ so that the upgrade test
-# can install it and update from it.
-SQL_0_1 = src/sql/model.sql src/sql/similarity.sql src/sql/linreg.sql src/sql/scaler.sql
-SQL_0_2 = src/sql/kmeans.sql src/sql/markov.sql src/sql/features.sql src/sql/segments.sql
-DATA_built = promo--$(EXTVERSION).sql promo--0.1--0.2.sql
-DATA = src/sql/released/promo--0.1.sql
+# Extension scripts.  The full script of the version being built is the
+# module sources concatenated in dependency order (model first).  Every
+# released version's full script is kept frozen in src/sql/released/, and
+# src/sql/upgrade/ holds one hand-written script per version step with only
+# what changed; the upgrade test updates each released version to this one
+# and compares the catalogue with a fresh install.
+SQL_MODULES = src/sql/model.sql src/sql/similarity.sql src/sql/linreg.sql \
+	src/sql/scaler.sql src/sql/kmeans.sql src/sql/markov.sql \
+	src/sql/features.sql src/sql/segments.sql
+RELEASED = $(sort $(wildcard src/sql/released/promo--*.sql))
+UPGRADES = $(sort $(wildcard src/sql/upgrade/promo--*--*.sql))
+DATA_built = promo--$(EXTVERSION).sql
+DATA = $(RELEASED) $(UPGRADES)
 
 REGRESS = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
 REGRESS_OPTS = --inputdir=. --load-extension=promo
@@ -36,11 +41,13 @@ include $(PGXS)
 src/core/%.o: override CPPFLAGS := -I$(OPENBLAS_INCDIR) -Isrc/core -DMATHLIB_STANDALONE
 src/core/%.o: override CFLAGS += -std=c11 -O3
 
-promo--$(EXTVERSION).sql: $(SQL_0_1) $(SQL_0_2)
-	cat $^ > $@
+promo--$(EXTVERSION).sql: $(SQL_MODULES)
+	cat $(SQL_MODULES) > $@
 
-promo--0.1--0.2.sql: src/sql/upgrade/promo--0.1--0.2.sql $(SQL_0_2)
-	cat $^ > $@
+# A version bump without its upgrade script (or control file) fails the build.
+all: check-version
+check-version:
+	@scripts/check_version.sh $(EXTVERSION)
 
 # C unit tests of the core, linked against the same OpenBLAS.
 UNIT_SRCS = $(wildcard test/unit/*.c)
@@ -57,7 +64,7 @@ test/fuzz/fuzz_core: test/fuzz/fuzz_core.c $(CORE_SRCS) $(wildcard src/core/*.h)
 		-o $@ test/fuzz/fuzz_core.c $(CORE_SRCS) \
 		-L$(OPENBLAS_LIBDIR) -Wl,-rpath,$(OPENBLAS_LIBDIR) -lopenblas -lRmath -lm
 
-.PHONY: unittest fuzz test demo
+.PHONY: unittest fuzz test demo check-version
 fuzz: test/fuzz/fuzz_core
 	test/fuzz/fuzz_core -max_total_time=$(FUZZ_SECONDS) -seed=1 -print_final_stats=1 \
 		-artifact_prefix=test/fuzz/ > test/fuzz/fuzz.log 2>&1 || { tail -n 40 test/fuzz/fuzz.log; exit 1; }
