@@ -7,7 +7,7 @@
  * does not depend on the order rows arrive in, seeds with k-means++ or at random from pg_prng,
  * and runs Lloyd iterations in the core.
  */
-#include "promo.h"
+#include "kmeans_glue.h"
 
 #include <limits.h>
 #include <math.h>
@@ -306,7 +306,7 @@ promo_kmeans_accum(PG_FUNCTION_ARGS)
 		}
 		PG_RETURN_POINTER(st);
 	}
-	x = promo_vector(PG_GETARG_ARRAYTYPE_P(1), "x", &d);
+	x = promo_vector_arg(PG_GETARG_ARRAYTYPE_P(1), "x", &d);
 	promo_check_not_empty("x", d);
 	if (st == NULL || st->d < 0)
 	{
@@ -672,7 +672,7 @@ promo_kmeans_model_predict(PromoModel *model, const double *x)
 	double		dist2;
 
 	return 1 + promo_kmeans_nearest(promo_model_field(model, "centroids"),
-									model->dim2, model->dim, x, &dist2);
+									model->nclusters, model->dim, x, &dist2);
 }
 
 /* promo.kmeans_distance(model, x): distance to the nearest centroid. */
@@ -686,9 +686,9 @@ promo_kmeans_distance(PG_FUNCTION_ARGS)
 	double		dist2;
 
 	promo_model_expect(model, PROMO_MODEL_KMEANS, "promo.kmeans_distance");
-	x = promo_vector(PG_GETARG_ARRAYTYPE_P(1), "x", &n);
+	x = promo_vector_arg(PG_GETARG_ARRAYTYPE_P(1), "x", &n);
 	promo_model_check_dim(model, n);
-	promo_kmeans_nearest(promo_model_field(model, "centroids"), model->dim2,
+	promo_kmeans_nearest(promo_model_field(model, "centroids"), model->nclusters,
 						 model->dim, x, &dist2);
 	PG_RETURN_FLOAT8(sqrt(dist2));
 }
@@ -715,14 +715,14 @@ promo_silhouette_accum(PG_FUNCTION_ARGS)
 		PG_RETURN_ARRAYTYPE_P(state);
 	model = promo_model_arg(fcinfo, 2);
 	promo_model_expect(model, PROMO_MODEL_KMEANS, "promo.silhouette");
-	x = promo_vector(PG_GETARG_ARRAYTYPE_P(1), "x", &n);
+	x = promo_vector_arg(PG_GETARG_ARRAYTYPE_P(1), "x", &n);
 	promo_model_check_dim(model, n);
-	if (model->dim2 < 2)
+	if (model->nclusters < 2)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("promo.silhouette needs a model of at least two clusters")));
 	s[1] += promo_kmeans_silhouette(promo_model_field(model, "centroids"),
-									model->dim2, model->dim, x);
+									model->nclusters, model->dim, x);
 	s[2] += 1;
 	PG_RETURN_ARRAYTYPE_P(state);
 }

@@ -20,7 +20,7 @@
  * promo.kmeans_fit drives it over a table with SPI, one scan per
  * iteration, with the same stopping rules as the in-memory aggregate.
  */
-#include "promo.h"
+#include "kmeans_glue.h"
 
 #include <math.h>
 
@@ -333,7 +333,7 @@ promo_kmeans_step_accum(PG_FUNCTION_ARGS)
 		st.s[S_SKIPPED] += 1;
 		PG_RETURN_ARRAYTYPE_P(state);
 	}
-	x = promo_vector(PG_GETARG_ARRAYTYPE_P(1), "x", &n);
+	x = promo_vector_arg(PG_GETARG_ARRAYTYPE_P(1), "x", &n);
 	if (n != d)
 		ereport(ERROR,
 				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),

@@ -14,7 +14,7 @@
  * dsyrk per block.  The buffer starts small and grows, so that many small
  * groups stay small.
  */
-#include "promo.h"
+#include "model.h"
 
 #include <math.h>
 
@@ -167,7 +167,7 @@ promo_linreg_accum(PG_FUNCTION_ARGS)
 	}
 	y = PG_GETARG_FLOAT8(1);
 	promo_check_finite("y", y);
-	x = promo_vector(xarr, "x", &d);
+	x = promo_vector_arg(xarr, "x", &d);
 
 	if (s[S_DIM] < 0)
 	{

@@ -190,7 +190,7 @@ static const double *
 CountsArg(FunctionCallInfo fcinfo, int argno)
 {
 	int			n;
-	const double *counts = promo_vector(PG_GETARG_ARRAYTYPE_P(argno), "counts", &n);
+	const double *counts = promo_vector_arg(PG_GETARG_ARRAYTYPE_P(argno), "counts", &n);
 
 	promo_check_length("counts", n, PROMO_MARKOV_COUNTS);
 	CheckCounts("counts", counts);

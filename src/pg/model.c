@@ -9,7 +9,7 @@
  * that is not available is null, and infinities are the strings
  * "Infinity" and "-Infinity".
  */
-#include "promo.h"
+#include "model.h"
 
 #include <math.h>
 
@@ -166,34 +166,47 @@ KindLength(const ModelKind *kind, int d, int k)
 	return total;
 }
 
-/* Allocate a zeroed model of a kind and dimensions. */
+/* Error unless dim and nclusters are sizes a kind admits (see below). */
+static void CheckDimension(const ModelKind *k, int dim, int nclusters, int sqlstate);
+
+/* Allocate a zeroed model of a kind and sizes already checked. */
 static PromoModel *
-ModelAlloc(const ModelKind *kind, int dim, int dim2)
+ModelAlloc(const ModelKind *kind, int dim, int nclusters)
 {
 	Size		size = offsetof(PromoModel, values) +
-		sizeof(double) * KindLength(kind, dim, dim2);
+		sizeof(double) * KindLength(kind, dim, nclusters);
 	PromoModel *model;
 
 	if (!AllocSizeIsValid(size))
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("a %s model of %d features and %d clusters is too large",
-						kind->name, dim, dim2)));
+						kind->name, dim, nclusters)));
 	model = palloc0(size);
 
 	SET_VARSIZE(model, size);
 	model->kind = kind->kind;
 	model->version = PROMO_MODEL_VERSION;
 	model->dim = dim;
-	model->dim2 = dim2;
+	model->nclusters = nclusters;
 	return model;
 }
 
-/* A zeroed model of the given kind, dimension and number of clusters. */
-PromoModel *
-promo_model_new(PromoModelKind kind, int dim, int dim2)
+/* Error unless a model of the kind and sizes is within the type's limits. */
+void
+promo_model_check_size(PromoModelKind kind, int dim, int nclusters)
 {
-	return ModelAlloc(KindByNumber(kind), dim, dim2);
+	CheckDimension(KindByNumber(kind), dim, nclusters, ERRCODE_PROGRAM_LIMIT_EXCEEDED);
+}
+
+/* A zeroed model of the given kind and sizes, within the type's limits. */
+PromoModel *
+promo_model_new(PromoModelKind kind, int dim, int nclusters)
+{
+	const ModelKind *k = KindByNumber(kind);
+
+	CheckDimension(k, dim, nclusters, ERRCODE_PROGRAM_LIMIT_EXCEEDED);
+	return ModelAlloc(k, dim, nclusters);
 }
 
 /* Index of a field's first value in model->values, and the field. */
@@ -221,7 +234,7 @@ FieldOffset(const ModelKind *kind, int d, int k, const char *name,
 double *
 promo_model_field(PromoModel *model, const char *name)
 {
-	return model->values + FieldOffset(KindOf(model), model->dim, model->dim2,
+	return model->values + FieldOffset(KindOf(model), model->dim, model->nclusters,
 									   name, NULL);
 }
 
@@ -327,7 +340,7 @@ CheckModel(PromoModel *model, int sqlstate)
 
 	for (int i = 0; i < k->nfields; i++)
 	{
-		Size		len = ShapeLength(k->fields[i].shape, model->dim, model->dim2);
+		Size		len = ShapeLength(k->fields[i].shape, model->dim, model->nclusters);
 
 		CheckField(&k->fields[i], model->values + offset, len, sqlstate);
 		offset += len;
@@ -372,24 +385,52 @@ KmeansCheck(PromoModel *model, int sqlstate)
 	double	   *sizes = promo_model_field(model, "sizes");
 	double		total = 0;
 
-	for (int c = 0; c < model->dim2; c++)
+	for (int c = 0; c < model->nclusters; c++)
 		total += sizes[c];
 	if (total != promo_model_field(model, "n")[0])
 		MODEL_ERROR(sqlstate, "Field \"sizes\" must add up to \"n\".");
 }
 
-/* Error unless dim (and dim2, the clusters) are dimensions a kind admits. */
+/*
+ * Error unless dim (and nclusters) are sizes a kind admits.  Input gets
+ * "invalid promo.model value"; a producer (sqlstate 54000) is told which
+ * limit its input exceeds.
+ */
 static void
-CheckDimension(const ModelKind *k, int dim, int dim2, int sqlstate)
+CheckDimension(const ModelKind *k, int dim, int nclusters, int sqlstate)
 {
+	bool		producer = sqlstate == ERRCODE_PROGRAM_LIMIT_EXCEEDED;
+
+	if (producer && dim > k->max_dim)
+		ereport(ERROR,
+				(errcode(sqlstate),
+				 errmsg("a %s model has at most %d features, not %d",
+						k->name, k->max_dim, dim)));
+	if (producer && k->max_clusters > 0 && nclusters > k->max_clusters)
+		ereport(ERROR,
+				(errcode(sqlstate),
+				 errmsg("a %s model has at most %d clusters, not %d",
+						k->name, k->max_clusters, nclusters)));
 	if (dim < 1 || dim > k->max_dim)
 		MODEL_ERROR(sqlstate, "A %s model has between 1 and %d features, not %d.",
 					k->name, k->max_dim, dim);
-	if (k->max_clusters == 0 && dim2 != 0)
+	if (k->max_clusters == 0 && nclusters != 0)
 		MODEL_ERROR(sqlstate, "A %s model has no clusters.", k->name);
-	if (k->max_clusters > 0 && (dim2 < 1 || dim2 > k->max_clusters))
+	if (k->max_clusters > 0 && (nclusters < 1 || nclusters > k->max_clusters))
 		MODEL_ERROR(sqlstate, "A %s model has between 1 and %d clusters, not %d.",
-					k->name, k->max_clusters, dim2);
+					k->name, k->max_clusters, nclusters);
+}
+
+/*
+ * The model, checked as model input checks it: the last step of every
+ * function that returns a model, so none returns one the type would
+ * reject on reload.
+ */
+PromoModel *
+promo_model_finish(PromoModel *model)
+{
+	CheckModel(model, ERRCODE_DATA_EXCEPTION);
+	return model;
 }
 
 /* ---- text form ---- */
@@ -462,8 +503,8 @@ AppendModelJson(StringInfo buf, PromoModel *model, bool scalars_only)
 	appendStringInfo(buf, "{\"kind\": \"%s\", \"version\": %d", k->name, model->version);
 	if (scalars_only)
 		appendStringInfo(buf, ", \"features\": %d", model->dim);
-	if (scalars_only && model->dim2 > 0)
-		appendStringInfo(buf, ", \"clusters\": %d", model->dim2);
+	if (scalars_only && model->nclusters > 0)
+		appendStringInfo(buf, ", \"clusters\": %d", model->nclusters);
 	for (int i = 0; i < k->nfields; i++)
 	{
 		const ModelField *f = &k->fields[i];
@@ -471,9 +512,9 @@ AppendModelJson(StringInfo buf, PromoModel *model, bool scalars_only)
 		if (f->shape == SHAPE_SCALAR || !scalars_only)
 		{
 			appendStringInfo(buf, ", \"%s\": ", f->name);
-			AppendJsonField(buf, f, v, model->dim, model->dim2);
+			AppendJsonField(buf, f, v, model->dim, model->nclusters);
 		}
-		v += ShapeLength(f->shape, model->dim, model->dim2);
+		v += ShapeLength(f->shape, model->dim, model->nclusters);
 	}
 	appendStringInfoChar(buf, '}');
 }
@@ -647,7 +688,7 @@ ReadVersion(JsonbContainer *obj)
 
 /* The model's dimension and clusters, from the kind's dim_field. */
 static void
-ReadDimensions(JsonbContainer *obj, const ModelKind *k, int *dim, int *dim2)
+ReadDimensions(JsonbContainer *obj, const ModelKind *k, int *dim, int *nclusters)
 {
 	const ModelField *f;
 	JsonbValue *jv;
@@ -656,12 +697,12 @@ ReadDimensions(JsonbContainer *obj, const ModelKind *k, int *dim, int *dim2)
 	FieldOffset(k, 0, 0, k->dim_field, &f);
 	jv = RequiredKey(obj, f->name);
 	len = ArrayFieldLength(jv, f->name);
-	*dim2 = 0;
+	*nclusters = 0;
 	*dim = f->shape == SHAPE_TERMS ? len - 1 : len;
 	if (f->shape == SHAPE_CENTROIDS)
 	{
 		/* Rows are clusters; the first row's length gives the features. */
-		*dim2 = len;
+		*nclusters = len;
 		*dim = len == 0 ? 0 :
 			ArrayFieldLength(getIthJsonbValueFromContainer(jv->val.binary.data, 0),
 							 f->name);
@@ -679,7 +720,7 @@ promo_model_in(PG_FUNCTION_ARGS)
 	const ModelKind *k;
 	PromoModel *model;
 	int			dim;
-	int			dim2;
+	int			nclusters;
 	Size		offset = 0;
 
 	if (!JB_ROOT_IS_OBJECT(jb) || JB_ROOT_IS_SCALAR(jb))
@@ -687,14 +728,14 @@ promo_model_in(PG_FUNCTION_ARGS)
 	k = ReadKind(obj);
 	ReadVersion(obj);
 	CheckKnownKeys(obj, k);
-	ReadDimensions(obj, k, &dim, &dim2);
-	CheckDimension(k, dim, dim2, ERRCODE_INVALID_TEXT_REPRESENTATION);
+	ReadDimensions(obj, k, &dim, &nclusters);
+	CheckDimension(k, dim, nclusters, ERRCODE_INVALID_TEXT_REPRESENTATION);
 
-	model = ModelAlloc(k, dim, dim2);
+	model = ModelAlloc(k, dim, nclusters);
 	for (int i = 0; i < k->nfields; i++)
 	{
-		ReadField(obj, &k->fields[i], dim, dim2, model->values + offset);
-		offset += ShapeLength(k->fields[i].shape, dim, dim2);
+		ReadField(obj, &k->fields[i], dim, nclusters, model->values + offset);
+		offset += ShapeLength(k->fields[i].shape, dim, nclusters);
 	}
 	CheckModel(model, ERRCODE_INVALID_TEXT_REPRESENTATION);
 	PG_RETURN_POINTER(model);
@@ -708,14 +749,14 @@ Datum
 promo_model_send(PG_FUNCTION_ARGS)
 {
 	PromoModel *model = PG_GETARG_PROMO_MODEL(0);
-	Size		len = KindLength(KindOf(model), model->dim, model->dim2);
+	Size		len = KindLength(KindOf(model), model->dim, model->nclusters);
 	StringInfoData buf;
 
 	pq_begintypsend(&buf);
 	pq_sendint16(&buf, model->kind);
 	pq_sendint16(&buf, model->version);
 	pq_sendint32(&buf, model->dim);
-	pq_sendint32(&buf, model->dim2);
+	pq_sendint32(&buf, model->nclusters);
 	for (Size i = 0; i < len; i++)
 		pq_sendfloat8(&buf, model->values[i]);
 	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
@@ -730,7 +771,7 @@ promo_model_recv(PG_FUNCTION_ARGS)
 	int			kind = pq_getmsgint(buf, 2);
 	int			version = pq_getmsgint(buf, 2);
 	int			dim = pq_getmsgint(buf, 4);
-	int			dim2 = pq_getmsgint(buf, 4);
+	int			nclusters = pq_getmsgint(buf, 4);
 	const ModelKind *k = KindByNumber(kind);
 	PromoModel *model;
 	Size		len;
@@ -740,9 +781,9 @@ promo_model_recv(PG_FUNCTION_ARGS)
 	if (version != PROMO_MODEL_VERSION)
 		MODEL_ERROR(ERRCODE_INVALID_BINARY_REPRESENTATION,
 					"Unsupported version %d of a %s model.", version, k->name);
-	CheckDimension(k, dim, dim2, ERRCODE_INVALID_BINARY_REPRESENTATION);
-	model = ModelAlloc(k, dim, dim2);
-	len = KindLength(k, dim, dim2);
+	CheckDimension(k, dim, nclusters, ERRCODE_INVALID_BINARY_REPRESENTATION);
+	model = ModelAlloc(k, dim, nclusters);
+	len = KindLength(k, dim, nclusters);
 	for (Size i = 0; i < len; i++)
 		model->values[i] = pq_getmsgfloat8(buf);
 	CheckModel(model, ERRCODE_INVALID_BINARY_REPRESENTATION);
@@ -780,7 +821,7 @@ promo_predict(PG_FUNCTION_ARGS)
 				 errmsg("promo.predict does not apply to %s models", k->name),
 				 k->kind == PROMO_MODEL_SCALER ?
 				 errhint("Use promo.standardize to transform features with a scaler.") : 0));
-	x = promo_vector(PG_GETARG_ARRAYTYPE_P(1), "x", &n);
+	x = promo_vector_arg(PG_GETARG_ARRAYTYPE_P(1), "x", &n);
 	promo_model_check_dim(model, n);
 	PG_RETURN_FLOAT8(k->predict(model, x));
 }

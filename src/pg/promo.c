@@ -4,14 +4,55 @@
  */
 #include "promo.h"
 
+#include <limits.h>
 #include <math.h>
 
 #include "catalog/pg_type.h"
+#include "utils/guc.h"
 #include "utils/lsyscache.h"
 
 #include "finite.h"
 
 PG_MODULE_MAGIC;
+
+/* promo.max_memory default: 1 GB, in kB. */
+#define PROMO_MAX_MEMORY_DEFAULT (1024 * 1024)
+
+int			promo_max_memory_kb = PROMO_MAX_MEMORY_DEFAULT;
+
+void		_PG_init(void);
+
+/* Module load: register promo's settings. */
+void
+_PG_init(void)
+{
+	DefineCustomIntVariable("promo.max_memory",
+							"Memory one in-memory promo fit may hold.",
+							"Algorithms that hold their rows (kmeans) refuse "
+							"inputs that would need more; the streaming "
+							"alternatives have no such limit.",
+							&promo_max_memory_kb,
+							PROMO_MAX_MEMORY_DEFAULT,
+							64, MAX_KILOBYTES,
+							PGC_USERSET,
+							GUC_UNIT_KB,
+							NULL, NULL, NULL);
+	MarkGUCPrefixReserved("promo");
+}
+
+/* Error unless bytes fit within promo.max_memory. */
+void
+promo_check_memory(double bytes, const char *what, const char *hint)
+{
+	double		limit = (double) promo_max_memory_kb * 1024.0;
+
+	if (bytes > limit)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("%s would need %.0f MB, more than promo.max_memory (%.0f MB)",
+						what, bytes / 1048576.0, limit / 1048576.0),
+				 hint ? errhint("%s", hint) : 0));
+}
 
 /* Error unless arr is a one-dimensional float8 array. */
 static void
@@ -66,7 +107,7 @@ CheckElements(const char *what, const double *values, const bool *isnull,
 
 /* 1-D float8[] without NULL elements or non-finite values: its data. */
 const double *
-promo_vector(ArrayType *arr, const char *what, int *n)
+promo_vector_arg(ArrayType *arr, const char *what, int *n)
 {
 	const double *values;
 

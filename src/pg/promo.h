@@ -14,8 +14,11 @@
 
 /* ---- promo.c: argument validation shared by every function ---- */
 
-/* 1-D float8[] without NULL elements or non-finite values: its data. */
-extern const double *promo_vector(ArrayType *arr, const char *what, int *n);
+/*
+ * A float8[] argument checked as a feature vector: one dimension, no NULL
+ * elements, finite values.  Returns its data in place (*n values).
+ */
+extern const double *promo_vector_arg(ArrayType *arr, const char *what, int *n);
 
 /*
  * 1-D float8[] that may hold NULL elements (*isnull is set, or NULL when
@@ -64,72 +67,21 @@ promo_whole_in(double v, double lo, double hi)
 	return v >= lo && v <= hi && v == (double) (int64) v;
 }
 
+/* ---- memory: the promo.max_memory setting ---- */
+
+/* promo.max_memory in kB: what one in-memory fit may hold. */
+extern int	promo_max_memory_kb;
+
+/*
+ * Error unless an in-memory algorithm holding bytes stays within
+ * promo.max_memory; what names the algorithm, hint the way out.
+ */
+extern void promo_check_memory(double bytes, const char *what, const char *hint);
+
 /* Error for a transition state that is not one of promo's. */
 extern void promo_bad_state(const char *detail) pg_attribute_noreturn();
 
 /* A float8[] transition state as its data, checked against its tag. */
 extern double *promo_state_data(ArrayType *state, double tag, int min_len);
-
-/* ---- model.c: the promo.model type ---- */
-
-typedef enum PromoModelKind
-{
-	PROMO_MODEL_LINREG = 1,
-	PROMO_MODEL_SCALER = 2,
-	PROMO_MODEL_KMEANS = 3
-} PromoModelKind;
-
-/* On-disk form: a small header, then the kind's fields as float8 values. */
-typedef struct PromoModel
-{
-	int32		vl_len_;		/* varlena header (do not touch directly) */
-	int16		kind;			/* PromoModelKind */
-	int16		version;		/* layout version of the kind */
-	int32		dim;			/* number of features */
-	int32		dim2;			/* second dimension, 0 where unused */
-	double		values[FLEXIBLE_ARRAY_MEMBER];
-} PromoModel;
-
-#define PROMO_MODEL_VERSION 1
-
-/* The most features a model or a per-dimension aggregate accepts. */
-#define PROMO_MAX_DIMENSIONS 100000
-
-/* The most clusters a k-means model has. */
-#define PROMO_KMEANS_MAX_K 10000
-
-#define DatumGetPromoModel(x) ((PromoModel *) PG_DETOAST_DATUM(x))
-#define PG_GETARG_PROMO_MODEL(n) DatumGetPromoModel(PG_GETARG_DATUM(n))
-
-/* A model argument, detoasted once per query (cached in fn_extra). */
-extern PromoModel *promo_model_arg(FunctionCallInfo fcinfo, int argno);
-
-/* A zeroed model of the given kind, dimension and clusters (0: none). */
-extern PromoModel *promo_model_new(PromoModelKind kind, int dim, int dim2);
-
-/* The values of the named field of a model (layout by kind). */
-extern double *promo_model_field(PromoModel *model, const char *name);
-
-/* Error unless the model is of the given kind; fname names the caller. */
-extern void promo_model_expect(PromoModel *model, PromoModelKind kind,
-							   const char *fname);
-
-/* Error unless a feature vector fits the model's dimension. */
-extern void promo_model_check_dim(PromoModel *model, int n);
-
-/* ---- per-kind hooks the model type dispatches to ---- */
-
-/* linreg.c: fitted value of x. */
-extern double promo_linreg_model_predict(PromoModel *model, const double *x);
-
-/* kmeans.c: the cluster (1..k) nearest to x, and a model from a fit. */
-extern double promo_kmeans_model_predict(PromoModel *model, const double *x);
-extern PromoModel *promo_kmeans_model(int d, int k, const double *centroids,
-									  const double *sizes, double n,
-									  double n_skipped, double inertia,
-									  int iterations, bool converged);
-
-/* kmeans.c: explicit initial centroids from a jsonb array. */
-extern double *promo_kmeans_init_centroids(Jsonb *init, int k, int d);
 
 #endif							/* PROMO_PG_H */

@@ -6,7 +6,7 @@
  * then count, shift, mean, m2, min and max, d values each (see scaler.h).  NULL elements are
  * skipped per dimension, so each dimension has its own count.
  */
-#include "promo.h"
+#include "model.h"
 
 #include <math.h>
 

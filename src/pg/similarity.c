@@ -15,8 +15,8 @@ Similarity(FunctionCallInfo fcinfo, SimilarityFn fn)
 {
 	int			na;
 	int			nb;
-	const double *a = promo_vector(PG_GETARG_ARRAYTYPE_P(0), "a", &na);
-	const double *b = promo_vector(PG_GETARG_ARRAYTYPE_P(1), "b", &nb);
+	const double *a = promo_vector_arg(PG_GETARG_ARRAYTYPE_P(0), "a", &na);
+	const double *b = promo_vector_arg(PG_GETARG_ARRAYTYPE_P(1), "b", &nb);
 	double		result;
 
 	promo_check_length("b", nb, na);
