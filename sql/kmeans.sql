@@ -148,8 +148,8 @@ SELECT promo.kmeans(x, 2, '{"tol": -1}') FROM km_pts;
 SELECT promo.kmeans(x, 2, '{"max_iter": 1.5}') FROM km_pts;
 SELECT promo.kmeans_step(x, '{1,2}') FROM km_pts;
 SELECT promo.kmeans_step(x, '{{1,2,3}}') FROM km_pts;
-SELECT promo.kmeans_step_accum('{7003,1,1,0,0,0,0,-5,0,0,0,0,0,0}', '{1}', '{{1}}');
-SELECT promo.kmeans_step_combine(promo.kmeans_step_accum(NULL, '{1}', '{{0},{2}}'),
+SELECT promo._kmeans_step_accum('{7003,1,1,0,0,0,0,-5,0,0,0,0,0,0}', '{1}', '{{1}}');
+SELECT promo._kmeans_step_combine(promo._kmeans_step_accum(NULL, '{1}', '{{0},{2}}'),
                                  '{7003,2,1,1,0,1,0,1.5,0,0,0,0,0,0,0,0,0,0,0}');
 SELECT promo.kmeans_fit('km_pts', 'x', 0);
 SELECT promo.kmeans_fit('km_pts', 'no_such_column', 2);

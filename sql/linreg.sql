@@ -107,13 +107,13 @@ SELECT promo.linreg(i, ARRAY[i, 1]) FROM generate_series(1, 10) i;
 SELECT promo.linreg(i, ARRAY[i, i * i, 2 * i + 3 * i * i]) FROM generate_series(1, 10) i;
 SELECT promo.linreg(1, array_fill(1.0::float8, ARRAY[1001]));
 SELECT promo.linreg(y, x) FROM (VALUES (1e200::float8, '{1e200}'::float8[]), (2e200, '{3e200}'), (3, '{5}')) v(y, x);
-SELECT promo.linreg_accum('{1,2,3}', 1, '{1}');
-SELECT promo.linreg_final('{7001,5,0,0,0,0}');
-SELECT promo.linreg_accum('{7001,1e300,0,0,0,0}', 1, '{1}');
+SELECT promo._linreg_accum('{1,2,3}', 1, '{1}');
+SELECT promo._linreg_final('{7001,5,0,0,0,0}');
+SELECT promo._linreg_accum('{7001,1e300,0,0,0,0}', 1, '{1}');
 
 -- Called directly, outside an aggregate, the transition function leaves
 -- its state argument alone and returns a new state.
-SELECT st AS before, promo.linreg_accum(st, 2, '{3}') AS after, st AS still
-FROM (SELECT promo.linreg_accum(NULL, 1, '{2}') AS st OFFSET 0) s;
+SELECT st AS before, promo._linreg_accum(st, 2, '{3}') AS after, st AS still
+FROM (SELECT promo._linreg_accum(NULL, 1, '{2}') AS st OFFSET 0) s;
 
 DROP TABLE lr, lr_noise, lr_fit, lr_big, lr_serial;

@@ -68,17 +68,17 @@ SELECT promo.transitions_sum(c) = (SELECT promo.transitions_sum(c) FROM mk_users
 FROM (SELECT c FROM mk_users UNION ALL SELECT NULL) s;
 
 -- The combine function appends the second partial sequence to the first.
-SELECT promo.transitions_final(promo.transitions_combine(
-           promo.transitions_accum(promo.transitions_accum(NULL, 'view'), 'cart'),
-           promo.transitions_accum(promo.transitions_accum(NULL, 'cart'), 'purchase')))
+SELECT promo._transitions_final(promo._transitions_combine(
+           promo._transitions_accum(promo._transitions_accum(NULL, 'view'), 'cart'),
+           promo._transitions_accum(promo._transitions_accum(NULL, 'cart'), 'purchase')))
        = (SELECT promo.transitions(e ORDER BY i)
           FROM unnest('{view,cart,cart,purchase}'::text[]) WITH ORDINALITY u(e, i))
        AS combine_appends;
 
 -- Called directly, outside an aggregate, the transition function leaves
 -- its state argument alone and returns a new state.
-SELECT st[1:4] AS before, (promo.transitions_accum(st, 'cart'))[1:4] AS after, st[1:4] AS still
-FROM (SELECT promo.transitions_accum(NULL, 'view') AS st OFFSET 0) s;
+SELECT st[1:4] AS before, (promo._transitions_accum(st, 'cart'))[1:4] AS after, st[1:4] AS still
+FROM (SELECT promo._transitions_accum(NULL, 'view') AS st OFFSET 0) s;
 
 -- promo.check_event_type passes the known types through.
 SELECT promo.check_event_type(t) FROM unnest('{view,cart,purchase,rating}'::text[]) t;
@@ -183,12 +183,12 @@ FROM (SELECT mk_set(mk_set(mk_set(array_fill(0::float8, ARRAY[42]), 6, 2 ^ 53), 
       FROM generate_series(1, 2)) s;
 
 -- States that are not this aggregate's.
-SELECT promo.transitions_accum('{1,2,3}', 'view');
-SELECT promo.transitions_final('{7011,-1,-1}');
-SELECT promo.transitions_final(ARRAY[7011] || array_fill(0::float8, ARRAY[45]));
-SELECT promo.transitions_final(ARRAY[7011, 7, 1] || array_fill(0::float8, ARRAY[42]));
-SELECT promo.transitions_sum_combine('{7012}', '{7012}');
-SELECT promo.transitions_sum_final(ARRAY[7012] || array_fill(0::float8, ARRAY[43]));
+SELECT promo._transitions_accum('{1,2,3}', 'view');
+SELECT promo._transitions_final('{7011,-1,-1}');
+SELECT promo._transitions_final(ARRAY[7011] || array_fill(0::float8, ARRAY[45]));
+SELECT promo._transitions_final(ARRAY[7011, 7, 1] || array_fill(0::float8, ARRAY[42]));
+SELECT promo._transitions_sum_combine('{7012}', '{7012}');
+SELECT promo._transitions_sum_final(ARRAY[7012] || array_fill(0::float8, ARRAY[43]));
 
 SET client_min_messages = warning;
 DROP FUNCTION mk_set(float8[], int, float8);

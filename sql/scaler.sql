@@ -75,6 +75,6 @@ SELECT promo.scaler(x) FROM (VALUES ('{}'::float8[])) v(x);
 SELECT promo.scaler(x) FROM (VALUES ('{1e200}'::float8[]), ('{-1e200}'), ('{3e200}')) v(x);
 SELECT promo.standardize('{1,2,3}', promo.scaler(x)) FROM sc;
 SELECT promo.standardize('{1,-Infinity,3}', promo.scaler(x)) FROM sc;
-SELECT promo.scaler_combine('{7002,1,0,0,0,0,0}', '{7002,2,0,0,0,0,0,0,0,0,0,0}');
+SELECT promo._scaler_combine('{7002,1,0,0,0,0,0}', '{7002,2,0,0,0,0,0,0,0,0,0,0}');
 
 DROP TABLE sc, sc_big, sc_serial;

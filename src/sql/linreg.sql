@@ -3,23 +3,23 @@
 -- Least squares
 -- ---------------------------------------------------------------------
 
-CREATE FUNCTION linreg_accum(state float8[], y float8, x float8[]) RETURNS float8[]
+CREATE FUNCTION _linreg_accum(state float8[], y float8, x float8[]) RETURNS float8[]
 	AS 'MODULE_PATHNAME', 'promo_linreg_accum'
 	LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
-CREATE FUNCTION linreg_combine(a float8[], b float8[]) RETURNS float8[]
+CREATE FUNCTION _linreg_combine(a float8[], b float8[]) RETURNS float8[]
 	AS 'MODULE_PATHNAME', 'promo_linreg_combine'
 	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
-CREATE FUNCTION linreg_final(state float8[]) RETURNS model
+CREATE FUNCTION _linreg_final(state float8[]) RETURNS model
 	AS 'MODULE_PATHNAME', 'promo_linreg_final'
 	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
 CREATE AGGREGATE linreg(y float8, x float8[]) (
-	SFUNC = linreg_accum,
+	SFUNC = _linreg_accum,
 	STYPE = float8[],
-	COMBINEFUNC = linreg_combine,
-	FINALFUNC = linreg_final,
+	COMBINEFUNC = _linreg_combine,
+	FINALFUNC = _linreg_final,
 	PARALLEL = SAFE
 );
 
@@ -30,11 +30,11 @@ CREATE FUNCTION coefficients(model model,
 	AS 'MODULE_PATHNAME', 'promo_coefficients'
 	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 10;
 
-COMMENT ON FUNCTION linreg_accum(float8[], float8, float8[]) IS
+COMMENT ON FUNCTION _linreg_accum(float8[], float8, float8[]) IS
 	'transition function of promo.linreg: buffers a row, or counts it skipped when y or x has a NULL';
-COMMENT ON FUNCTION linreg_combine(float8[], float8[]) IS
+COMMENT ON FUNCTION _linreg_combine(float8[], float8[]) IS
 	'combine function of promo.linreg: merges two partial states';
-COMMENT ON FUNCTION linreg_final(float8[]) IS
+COMMENT ON FUNCTION _linreg_final(float8[]) IS
 	'final function of promo.linreg: fits the model';
 COMMENT ON AGGREGATE linreg(float8, float8[]) IS
 	'ordinary least squares of y on x with an intercept (term 0), with the statistics of R''s summary(lm)';

@@ -16,43 +16,43 @@ CREATE FUNCTION check_event_type(event_type text) RETURNS text
 	AS 'MODULE_PATHNAME', 'promo_check_event_type'
 	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
-CREATE FUNCTION transitions_accum(state float8[], event_type text) RETURNS float8[]
+CREATE FUNCTION _transitions_accum(state float8[], event_type text) RETURNS float8[]
 	AS 'MODULE_PATHNAME', 'promo_transitions_accum'
 	LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
-CREATE FUNCTION transitions_combine(a float8[], b float8[]) RETURNS float8[]
+CREATE FUNCTION _transitions_combine(a float8[], b float8[]) RETURNS float8[]
 	AS 'MODULE_PATHNAME', 'promo_transitions_combine'
 	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
-CREATE FUNCTION transitions_final(state float8[]) RETURNS float8[]
+CREATE FUNCTION _transitions_final(state float8[]) RETURNS float8[]
 	AS 'MODULE_PATHNAME', 'promo_transitions_final'
 	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
 CREATE AGGREGATE transitions(event_type text) (
-	SFUNC = transitions_accum,
+	SFUNC = _transitions_accum,
 	STYPE = float8[],
-	COMBINEFUNC = transitions_combine,
-	FINALFUNC = transitions_final,
+	COMBINEFUNC = _transitions_combine,
+	FINALFUNC = _transitions_final,
 	PARALLEL = SAFE
 );
 
-CREATE FUNCTION transitions_sum_accum(state float8[], counts float8[]) RETURNS float8[]
+CREATE FUNCTION _transitions_sum_accum(state float8[], counts float8[]) RETURNS float8[]
 	AS 'MODULE_PATHNAME', 'promo_transitions_sum_accum'
 	LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
-CREATE FUNCTION transitions_sum_combine(a float8[], b float8[]) RETURNS float8[]
+CREATE FUNCTION _transitions_sum_combine(a float8[], b float8[]) RETURNS float8[]
 	AS 'MODULE_PATHNAME', 'promo_transitions_sum_combine'
 	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
-CREATE FUNCTION transitions_sum_final(state float8[]) RETURNS float8[]
+CREATE FUNCTION _transitions_sum_final(state float8[]) RETURNS float8[]
 	AS 'MODULE_PATHNAME', 'promo_transitions_sum_final'
 	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
 CREATE AGGREGATE transitions_sum(counts float8[]) (
-	SFUNC = transitions_sum_accum,
+	SFUNC = _transitions_sum_accum,
 	STYPE = float8[],
-	COMBINEFUNC = transitions_sum_combine,
-	FINALFUNC = transitions_sum_final,
+	COMBINEFUNC = _transitions_sum_combine,
+	FINALFUNC = _transitions_sum_final,
 	PARALLEL = SAFE
 );
 
@@ -71,19 +71,19 @@ CREATE FUNCTION purchase_probability(counts float8[],
 
 COMMENT ON FUNCTION check_event_type(text) IS
 	'event_type when it is view, cart, purchase or rating, otherwise an error naming the known types';
-COMMENT ON FUNCTION transitions_accum(float8[], text) IS
+COMMENT ON FUNCTION _transitions_accum(float8[], text) IS
 	'transition function of promo.transitions: appends an event, skipping a NULL event type';
-COMMENT ON FUNCTION transitions_combine(float8[], float8[]) IS
+COMMENT ON FUNCTION _transitions_combine(float8[], float8[]) IS
 	'combine function of promo.transitions: appends the second partial sequence to the first';
-COMMENT ON FUNCTION transitions_final(float8[]) IS
+COMMENT ON FUNCTION _transitions_final(float8[]) IS
 	'final function of promo.transitions: counts of start -> events -> end';
 COMMENT ON AGGREGATE transitions(text) IS
 	'transition counts (42-element float8[]) of one user''s events; call it as transitions(event_type ORDER BY event_time)';
-COMMENT ON FUNCTION transitions_sum_accum(float8[], float8[]) IS
+COMMENT ON FUNCTION _transitions_sum_accum(float8[], float8[]) IS
 	'transition function of promo.transitions_sum: checks and adds a counts array, skipping NULL';
-COMMENT ON FUNCTION transitions_sum_combine(float8[], float8[]) IS
+COMMENT ON FUNCTION _transitions_sum_combine(float8[], float8[]) IS
 	'combine function of promo.transitions_sum: adds two partial sums';
-COMMENT ON FUNCTION transitions_sum_final(float8[]) IS
+COMMENT ON FUNCTION _transitions_sum_final(float8[]) IS
 	'final function of promo.transitions_sum: the summed counts';
 COMMENT ON AGGREGATE transitions_sum(float8[]) IS
 	'element-wise sum of transition counts, e.g. of the per-user results of promo.transitions over a segment';

@@ -3,23 +3,23 @@
 -- Scaler
 -- ---------------------------------------------------------------------
 
-CREATE FUNCTION scaler_accum(state float8[], x float8[]) RETURNS float8[]
+CREATE FUNCTION _scaler_accum(state float8[], x float8[]) RETURNS float8[]
 	AS 'MODULE_PATHNAME', 'promo_scaler_accum'
 	LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
-CREATE FUNCTION scaler_combine(a float8[], b float8[]) RETURNS float8[]
+CREATE FUNCTION _scaler_combine(a float8[], b float8[]) RETURNS float8[]
 	AS 'MODULE_PATHNAME', 'promo_scaler_combine'
 	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
-CREATE FUNCTION scaler_final(state float8[]) RETURNS model
+CREATE FUNCTION _scaler_final(state float8[]) RETURNS model
 	AS 'MODULE_PATHNAME', 'promo_scaler_final'
 	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
 CREATE AGGREGATE scaler(x float8[]) (
-	SFUNC = scaler_accum,
+	SFUNC = _scaler_accum,
 	STYPE = float8[],
-	COMBINEFUNC = scaler_combine,
-	FINALFUNC = scaler_final,
+	COMBINEFUNC = _scaler_combine,
+	FINALFUNC = _scaler_final,
 	PARALLEL = SAFE
 );
 
@@ -27,11 +27,11 @@ CREATE FUNCTION standardize(x float8[], scaler model) RETURNS float8[]
 	AS 'MODULE_PATHNAME', 'promo_standardize'
 	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
-COMMENT ON FUNCTION scaler_accum(float8[], float8[]) IS
+COMMENT ON FUNCTION _scaler_accum(float8[], float8[]) IS
 	'transition function of promo.scaler: adds a row, skipping NULL elements per dimension';
-COMMENT ON FUNCTION scaler_combine(float8[], float8[]) IS
+COMMENT ON FUNCTION _scaler_combine(float8[], float8[]) IS
 	'combine function of promo.scaler: merges two partial states';
-COMMENT ON FUNCTION scaler_final(float8[]) IS
+COMMENT ON FUNCTION _scaler_final(float8[]) IS
 	'final function of promo.scaler: the scaler model';
 COMMENT ON AGGREGATE scaler(float8[]) IS
 	'per-dimension count, mean, sample standard deviation, min and max of feature vectors';

@@ -32,7 +32,7 @@ SELECT throws_ok($$SELECT promo.predict(promo.linreg(i, ARRAY[i])::promo.model, 
                  '2202E', 'x has 2 elements, but the model expects 1', 'wrong dimension: 2202E');
 SELECT throws_ok($$SELECT promo.scaler(x) FROM (VALUES ('{}'::float8[])) v(x)$$,
                  '2202E', 'x must have at least one element', 'empty vector: 2202E');
-SELECT throws_ok($$SELECT promo.linreg_accum('{1,2,3}', 1, '{1}')$$,
+SELECT throws_ok($$SELECT promo._linreg_accum('{1,2,3}', 1, '{1}')$$,
                  '22023', 'invalid promo aggregate state', 'foreign state: 22023');
 
 SELECT * FROM finish();
