@@ -20,6 +20,7 @@
 #   PROMO_PGPORT  port number, used for the socket name (default 54329)
 #   KEEP=1        keep the cluster running after the shell exits
 #   PROMO_KEEP_DB database named in the printed psql command (default postgres)
+#   PROMO_KEEP_PGOPTIONS  PGOPTIONS set in front of the printed psql command
 #   PROMO_SHARED_BUFFERS  shared_buffers of the cluster (default 512MB)
 #   TMPDIR        where the temporary directory is created (default /tmp)
 #
@@ -95,14 +96,15 @@ _promo_make_tmpdir() {
 # Print how to reach and stop the running cluster.
 cluster_info() {
     [ -n "${PROMO_PGDATA:-}" ] || { _promo_log "no cluster running"; return 1; }
-    local stop
+    local stop env=''
     stop="$PROMO_PG_BINDIR/pg_ctl -D $PROMO_PGDATA -m fast stop"
+    [ -z "${PROMO_KEEP_PGOPTIONS:-}" ] || env="PGOPTIONS='$PROMO_KEEP_PGOPTIONS' "
     if _promo_is_root; then
         stop="runuser -u postgres -- $stop"
     fi
     cat <<EOF
 PostgreSQL cluster kept running (KEEP=1) in $PROMO_CLUSTER_DIR
-  connect: psql -h $PGHOST -p $PGPORT -U postgres ${1:-postgres}
+  connect: ${env}psql -h $PGHOST -p $PGPORT -U postgres ${1:-postgres}
   stop:    $stop && rm -rf $PROMO_CLUSTER_DIR
   log:     $PROMO_PGLOG
 EOF

@@ -38,6 +38,8 @@ promo_build_install
 
 echo "==> starting a throwaway cluster"
 export PROMO_KEEP_DB=promo_demo
+# The printed connect line finds the demo tables by bare name.
+export PROMO_KEEP_PGOPTIONS='-c search_path=promo_demo,public'
 cluster_start
 
 psql=(psql -X -v ON_ERROR_STOP=1)

@@ -17,7 +17,7 @@ SELECT (SELECT count(*) FROM promo_demo.users) AS users,
 DROP TABLE IF EXISTS promo_demo.user_features;
 CREATE TABLE promo_demo.user_features AS
 SELECT * FROM promo.user_features('promo_demo.events', 'promo_demo.orders', 'promo_demo.items',
-                                  '2025-01-01');
+                                  '2025-01-01', users => 'promo_demo.users');
 SELECT user_id, views, carts, purchases, round(conversion_rate::numeric, 3) AS conversion,
        round(recency_days::numeric, 1) AS recency_days, frequency, round(monetary::numeric, 2) AS monetary
 FROM promo_demo.user_features ORDER BY user_id LIMIT 5;
@@ -36,13 +36,13 @@ FROM unnest(ARRAY['views', 'carts', 'purchases', 'conversion', 'recency_days', '
 \echo
 \echo '== 2. RFM value tiers (promo.rfm_tiers) =='
 SELECT tier, count(*) AS users, round(avg(rfm_score), 1) AS avg_score
-FROM promo.rfm_tiers('promo_demo.events', 'promo_demo.orders', 'promo_demo.items', '2025-01-01')
+FROM promo.rfm_tiers('promo_demo.user_features')
 GROUP BY tier ORDER BY avg_score DESC;
 
 \echo
 \echo '== 3. Funnel as a Markov chain, per hidden segment (promo.transitions) =='
 WITH per_user AS (
-    SELECT e.user_id, promo.transitions(e.event_type ORDER BY e.event_time, e.event_type) AS counts
+    SELECT e.user_id, promo.transitions(e.event_type ORDER BY e.event_time, promo.funnel_step(e.event_type)) AS counts
     FROM promo_demo.events e GROUP BY e.user_id
 ), per_segment AS (
     SELECT s.name, promo.transitions_sum(p.counts) AS counts
@@ -78,8 +78,7 @@ GROUP BY s.segment, s.name ORDER BY s.segment;
 SELECT segment, users, round(share::numeric, 3) AS share, round(views::numeric, 1) AS views,
        round(conversion_rate::numeric, 3) AS conversion, round(monetary::numeric, 1) AS monetary,
        top_categories, round((tier_mix ->> 'high')::numeric, 3) AS high_tier
-FROM promo.segment_profiles('promo_demo.segments_found', 'promo_demo.events', 'promo_demo.orders',
-                            'promo_demo.items', '2025-01-01');
+FROM promo.segment_profiles('promo_demo.segments_found', 'promo_demo.user_features');
 
 \echo
 \echo '== 5. Offer response by segment: promo.linreg on the past experiment =='

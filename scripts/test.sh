@@ -5,6 +5,7 @@
 #   fuzz          libFuzzer over the core, 15 s    (make fuzz)
 #   installcheck  pg_regress, sql/*.sql vs expected/*.out
 #   pgtap         pg_prove on test/pgtap/*.sql in database promo_tap
+#   doctest       scripts/doc_test.sh: README's sql blocks and reference table
 #   upgrade       scripts/upgrade_test.sh, when present and executable
 #
 # Installs missing Debian packages first (scripts/deps.sh). A failed setup
@@ -135,6 +136,13 @@ elif run_pgtap; then
     stage_pass pgtap
 else
     stage_fail pgtap
+fi
+
+echo "==> doctest"
+if scripts/doc_test.sh; then
+    stage_pass doctest
+else
+    stage_fail doctest
 fi
 
 echo "==> upgrade"

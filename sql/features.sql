@@ -62,6 +62,54 @@ SELECT user_id, views, purchases, conversion_rate, frequency, category_share
 FROM promo.user_features('"Shop".events_v', '"Shop"."Orders"', '"Shop"."Items"', '2024-01-10+00')
 WHERE user_id = 7;
 
+-- Every user of a users relation comes out: user 4 (events only after
+-- as_of) and user 5 (nothing at all) with the fill values; user 2, not in
+-- users but active, still comes out.
+CREATE TABLE "Shop"."Users" (user_id int);
+INSERT INTO "Shop"."Users" VALUES (1), (3), (4), (5), (5), (NULL);
+SELECT * FROM promo.user_features('"Shop"."Events"', '"Shop"."Orders"', '"Shop"."Items"',
+                                  '2024-03-01 00:00+00', users => '"Shop"."Users"');
+SELECT user_id, tier FROM promo.rfm_tiers('"Shop"."Events"', '"Shop"."Orders"', '"Shop"."Items"',
+                                          '2024-03-01 00:00+00', '"Shop"."Users"');
+
+-- Whole baskets: no item, quantity, list price, discount or order id.
+-- Each row is a basket; avg_discount is NULL without a discount column.
+CREATE TABLE "Shop".baskets (customer bigint, paid_at date, total numeric);
+INSERT INTO "Shop".baskets VALUES (1, '2024-01-05', 30), (1, '2024-02-05', 50), (2, '2024-02-10', 7.5);
+CREATE VIEW "Shop".basket_orders AS
+SELECT customer AS user_id, paid_at AS order_time, total AS price_paid FROM "Shop".baskets;
+SELECT user_id, recency_days, frequency, monetary, avg_discount, avg_basket_value
+FROM promo.user_features('"Shop"."Events"', '"Shop".basket_orders', '"Shop"."Items"',
+                         '2024-03-01 00:00+00');
+-- Order lines with an order id: lines of one order form one basket (a
+-- NULL order id is a basket of its own), timestamps without time zone.
+CREATE TABLE "Shop".lines (user_id int, order_id text, order_time timestamp,
+                           quantity int, price_paid float8, discount real);
+INSERT INTO "Shop".lines VALUES
+  (1, 'a', '2024-01-05 10:00', 2, 5, 0), (1, 'a', '2024-01-05 10:00', 1, 10, 0.5),
+  (1, 'b', '2024-02-01 00:00', 1, 20, 0), (1, NULL, '2024-02-02 00:00', 1, 40, 0);
+SELECT user_id, frequency, monetary, avg_discount, avg_basket_value
+FROM promo.user_features('"Shop"."Events"', '"Shop".lines', '"Shop"."Items"', '2024-03-01 00:00+00')
+WHERE user_id = 1;
+
+-- Category shares as a vector in a fixed category order, ready for the
+-- scaler: the order names the dimensions, a missing category is 0.
+SELECT user_id, promo.category_vector(category_share, ARRAY['books', 'games', 'toys']) AS x
+FROM promo.user_features('"Shop"."Events"', '"Shop"."Orders"', '"Shop"."Items"', '2024-03-01 00:00+00');
+SELECT promo.category_vector('{}', '{}') AS empty,
+       promo.category_vector('{"a": 1}', '[0:1]={b,a}') AS lower_bound_0;
+
+-- The tie rule of promo.transitions: events at the same time in funnel
+-- order (view, cart, purchase, rating), whatever order they were stored in.
+SELECT promo.funnel_step(t) FROM unnest(ARRAY['view', 'cart', 'purchase', 'rating']) t;
+SELECT promo.transitions(event_type ORDER BY event_time, promo.funnel_step(event_type))
+       = promo.transitions(event_type ORDER BY event_time, promo.funnel_step(event_type) DESC)
+       AS same_either_way,
+       promo.transitions(event_type ORDER BY event_time, promo.funnel_step(event_type))
+       = (SELECT promo.transitions(t ORDER BY o)
+          FROM unnest(ARRAY['view', 'cart', 'purchase']) WITH ORDINALITY u(t, o)) AS funnel_order
+FROM (VALUES ('purchase', 2), ('cart', 1), ('view', 1)) v(event_type, event_time);
+
 -- Winsorizing: clip to [lo, hi]; infinite bounds clip one side only.
 SELECT promo.winsorize(5, 0, 3) AS above, promo.winsorize(-1, 0, 3) AS below,
        promo.winsorize(2, 0, 3) AS inside, promo.winsorize(1e300, '-Infinity', 10) AS one_sided,
@@ -107,6 +155,17 @@ ORDER BY user_id;
 CREATE TABLE f AS
 SELECT * FROM promo.user_features('promo_demo.events', 'promo_demo.orders', 'promo_demo.items',
                                   '2025-01-01 00:00+00');
+-- With the users relation every user of the shop comes out.
+SELECT (SELECT count(*) FROM promo.user_features('promo_demo.events', 'promo_demo.orders',
+                                                 'promo_demo.items', '2025-01-01 00:00+00',
+                                                 users => 'promo_demo.users'))
+       = (SELECT count(*) FROM promo_demo.users) AS every_user;
+-- RFM from the features already computed is RFM from the relations.
+SELECT count(*) AS differ
+FROM (SELECT * FROM promo.rfm_tiers('f')
+      EXCEPT ALL
+      SELECT * FROM promo.rfm_tiers('promo_demo.events', 'promo_demo.orders', 'promo_demo.items',
+                                    '2025-01-01 00:00+00')) d;
 -- Counts agree with the generator's tables (some ratings fall after
 -- as_of); shares of each user sum to 1.
 SELECT (SELECT count(*) FROM f) = (SELECT count(DISTINCT user_id) FROM promo_demo.events
@@ -195,6 +254,31 @@ INSERT INTO "Shop"."Events" VALUES (2, 3, 'wishlist', '2024-02-04 00:00+00', NUL
 SELECT * FROM promo.user_features('"Shop"."Events"', '"Shop"."Orders"', '"Shop"."Items"', '2024-03-01');
 SELECT * FROM promo.rfm_tiers('"Shop"."Events"', '"Shop"."Orders"', '"Shop"."Items"', '2024-03-01');
 DELETE FROM "Shop"."Events" WHERE event_type = 'wishlist';
+-- Contract checks name the relation, the column and the expected type.
+CREATE VIEW "Shop".no_item AS SELECT user_id, event_type, event_time FROM "Shop"."Events";
+SELECT * FROM promo.user_features('"Shop".no_item', '"Shop"."Orders"', '"Shop"."Items"', '2024-03-01');
+CREATE VIEW "Shop".text_time AS
+SELECT user_id, item_id, event_type, event_time::text AS event_time FROM "Shop"."Events";
+SELECT * FROM promo.user_features('"Shop".text_time', '"Shop"."Orders"', '"Shop"."Items"', '2024-03-01');
+CREATE VIEW "Shop".numeric_user AS
+SELECT user_id::numeric AS user_id, item_id, event_type, event_time FROM "Shop"."Events";
+SELECT * FROM promo.user_features('"Shop".numeric_user', '"Shop"."Orders"', '"Shop"."Items"', '2024-03-01');
+CREATE VIEW "Shop".text_quantity AS SELECT user_id, order_time, price_paid, 'two'::text AS quantity
+FROM "Shop"."Orders";
+SELECT * FROM promo.user_features('"Shop"."Events"', '"Shop".text_quantity', '"Shop"."Items"', '2024-03-01');
+SELECT * FROM promo.user_features('"Shop"."Events"', '"Shop"."Orders"', '"Shop".basket_orders', '2024-03-01');
+SELECT * FROM promo.user_features('"Shop"."Events"', '"Shop"."Orders"', '"Shop"."Items"', '2024-03-01',
+                                  users => '"Shop".baskets');
+SELECT * FROM promo.rfm_tiers('"Shop".baskets');
+SELECT * FROM promo.rfm_tiers('"Shop"."Events"', '"Shop".text_quantity', '"Shop"."Items"', '2024-03-01');
+SELECT promo._check_contract('"Shop"."Items"', 'items', '{item_id}', '{bigint,text}', '{t}');
+SELECT promo._check_contract('"Shop"."Items"', 'items', '{item_id,NULL}', '{bigint,text}', '{t,t}');
+SELECT promo._check_contract('"Shop"."Items"', 'items', '{item_id,category,price}', '{bigint,text,float8}',
+                             '{t,t,f}') AS present;
+SELECT promo.category_vector('[0.5]', '{a}');
+SELECT promo.category_vector('{"a": 1}', '{{a}}');
+SELECT promo.category_vector('{"a": 1}', '{a,NULL}');
+SELECT promo.funnel_step('wishlist');
 CREATE TABLE dup_items (item_id bigint, category text);
 INSERT INTO dup_items VALUES (1, 'books'), (2, 'toys'), (2, 'games');
 SELECT * FROM promo.user_features('"Shop"."Events"', '"Shop"."Orders"', 'dup_items', '2024-03-01');

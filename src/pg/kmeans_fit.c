@@ -21,6 +21,7 @@
  * iteration, with the same stopping rules as the in-memory aggregate.
  */
 #include "kmeans_glue.h"
+#include "contract.h"
 
 #include <math.h>
 
@@ -691,6 +692,7 @@ promo_kmeans_fit(PG_FUNCTION_ARGS)
 	PromoModel *fitted;
 	PromoModel *model;
 
+	promo_check_features_column(PG_GETARG_OID(0), NameStr(*PG_GETARG_NAME(1)), "kmeans_fit");
 	a.relid = PG_GETARG_OID(0);
 	a.src = SourceNames(a.relid, PG_GETARG_NAME(1));
 	a.k = PG_GETARG_INT32(2);
@@ -740,6 +742,7 @@ promo_kmeans_choose_k(PG_FUNCTION_ARGS)
 	int			k_max = PG_GETARG_INT32(3);
 	FitArgs		a;
 
+	promo_check_features_column(PG_GETARG_OID(0), NameStr(*PG_GETARG_NAME(1)), "kmeans_choose_k");
 	if (k_min < 2 || k_max < k_min || k_max > PROMO_KMEANS_MAX_K)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),

@@ -3,7 +3,7 @@
 -- within-segment spread, enough events per user), and segment profiles
 -- describe the clusters.
 BEGIN;
-SELECT plan(7);
+SELECT plan(10);
 
 \set users 3000
 \set seed 7
@@ -59,6 +59,20 @@ SELECT * FROM promo.segment_profiles('seg_assign', 'promo_demo.events', 'promo_d
 SELECT is((SELECT count(*) FROM seg_profiles), 5::bigint, 'one profile per segment');
 SELECT is((SELECT sum(users) FROM seg_profiles), 3000::numeric, 'profiles cover every user');
 SELECT ok((SELECT abs(sum(share) - 1) < 1e-12 FROM seg_profiles), 'shares add up to 1');
+
+SELECT is_empty($$SELECT segment FROM seg_profiles
+                  WHERE NOT tier_mix ?& ARRAY['high', 'normal', 'low']$$,
+                'tier_mix names all three tiers in every segment');
+
+-- The same profiles from features already computed, for every user.
+CREATE TABLE seg_features AS
+SELECT * FROM promo.user_features('promo_demo.events', 'promo_demo.orders', 'promo_demo.items',
+                                  '2025-01-01', users => 'promo_demo.users');
+SELECT is((SELECT count(*) FROM seg_features), 3000::bigint,
+          'user_features with the users relation has a row for every user');
+SELECT is_empty($$SELECT * FROM promo.segment_profiles('seg_assign', 'seg_features')
+                  EXCEPT ALL SELECT * FROM seg_profiles$$,
+                'profiles from computed features equal profiles from events, orders and items');
 
 -- The cluster holding most loyal high spenders (truth 2) spends the most.
 SELECT is((SELECT segment FROM seg_profiles ORDER BY monetary DESC LIMIT 1),
