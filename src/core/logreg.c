@@ -98,7 +98,7 @@ XtWzOffset(int p)
 size_t
 promo_logreg_accum_work(int d)
 {
-	return (size_t) PROMO_LOGREG_CHUNK * ((size_t) d + 1 + 4);
+	return (size_t) PROMO_LOGREG_CHUNK * ((size_t) d + 1 + 4) + (size_t) d;
 }
 
 /* R's binomial()$linkinv and $mu.eta at eta, sharing one exp(). */
@@ -136,9 +136,9 @@ StartEta(double y, double w)
  * [1 z] (m x p, row-major) with their y and w; returns m.
  */
 static int
-GatherRows(const PromoLogregAt *at, const double *x, const double *y,
-		   const double *w, int nrows, double *restrict z, double *yk,
-		   double *wk)
+GatherRows(const PromoLogregAt *at, const double *restrict inv_scale,
+		   const double *x, const double *y, const double *w, int nrows,
+		   double *restrict z, double *yk, double *wk)
 {
 	int			d = at->d;
 	int			p = d + 1;
@@ -154,7 +154,7 @@ GatherRows(const PromoLogregAt *at, const double *x, const double *y,
 			continue;
 		out[0] = 1.0;
 		for (int j = 0; j < d; j++)
-			out[j + 1] = (row[j] - at->center[j]) / at->scale[j];
+			out[j + 1] = (row[j] - at->center[j]) * inv_scale[j];
 		yk[m] = y[r];
 		wk[m] = wr;
 		m++;
@@ -206,12 +206,15 @@ promo_logreg_accum(double *state, const PromoLogregAt *at, const double *x,
 	double	   *rhs = eta + PROMO_LOGREG_CHUNK;
 	double	   *yk = rhs + PROMO_LOGREG_CHUNK;
 	double	   *wk = yk + PROMO_LOGREG_CHUNK;
+	double	   *inv_scale = wk + PROMO_LOGREG_CHUNK;
 
+	for (int j = 0; j < at->d; j++)
+		inv_scale[j] = 1.0 / at->scale[j];
 	for (int r0 = 0; r0 < nrows; r0 += PROMO_LOGREG_CHUNK)
 	{
 		int			nb = nrows - r0 < PROMO_LOGREG_CHUNK ? nrows - r0 : PROMO_LOGREG_CHUNK;
-		int			m = GatherRows(at, x + (size_t) r0 * at->d, y + r0,
-								   w ? w + r0 : NULL, nb, z, yk, wk);
+		int			m = GatherRows(at, inv_scale, x + (size_t) r0 * at->d,
+								   y + r0, w ? w + r0 : NULL, nb, z, yk, wk);
 
 		if (m == 0)
 			continue;

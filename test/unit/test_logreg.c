@@ -104,16 +104,19 @@ Glm(const char *dataset, const char *quantity, int term)
 	return fixture_value("glm.csv", key);
 }
 
-/* Compare every statistic of a default fit of a dataset with glm's. */
+/*
+ * Compare every statistic of a default fit of a dataset with glm's; the
+ * fit must end with the given status.
+ */
 static void
-CheckAgainstGlm(const char *name)
+CheckAgainstGlm(const char *name, PromoLogregStatus want)
 {
 	Dataset		ds = LoadDataset(name);
 	PromoLogregOptions opt = promo_logreg_default_options();
 	FitCase		c;
 	PromoLogregStatus st = Fit(&c, ds.x, ds.y, ds.w, ds.n, ds.d, &opt);
 
-	CHECK_INT(st, PROMO_LOGREG_OK);
+	CHECK_INT(st, want);
 	for (int j = 0; j <= ds.d; j++)
 	{
 		CHECK_CLOSE(c.estimate[j], Glm(name, "estimate", j), RTOL);
@@ -138,60 +141,114 @@ CheckAgainstGlm(const char *name)
 static void
 logreg_glm_basic(void)
 {
-	CheckAgainstGlm("basic");
+	CheckAgainstGlm("basic", PROMO_LOGREG_OK);
 }
 
 /* Features around 1e6 varying in units: the intercept keeps its digits. */
 static void
 logreg_glm_offset(void)
 {
-	CheckAgainstGlm("offset");
+	CheckAgainstGlm("offset", PROMO_LOGREG_OK);
 }
 
 /* Integer row weights, three rows of weight 0. */
 static void
 logreg_glm_weights(void)
 {
-	CheckAgainstGlm("weights");
+	CheckAgainstGlm("weights", PROMO_LOGREG_OK);
 }
 
 /* Six correlated features. */
 static void
 logreg_glm_correlated(void)
 {
-	CheckAgainstGlm("correlated");
+	CheckAgainstGlm("correlated", PROMO_LOGREG_OK);
 }
 
 /* Large slopes close to separation, still a proper fit. */
 static void
 logreg_glm_near_separation(void)
 {
-	CheckAgainstGlm("near_separation");
+	CheckAgainstGlm("near_separation", PROMO_LOGREG_OK);
 }
 
 /*
- * Complete separation: glm warns of fitted probabilities numerically 0 or 1
- * and does not converge; the estimates diverge, so only the status is
- * compared.
+ * Complete separation: glm warns of fitted probabilities numerically 0 or
+ * 1 and does not converge in 25 steps.  The estimates diverge, but the
+ * iteration follows glm's step for step, so they still agree.
  */
 static void
-logreg_separation_status(void)
+logreg_glm_separation(void)
 {
-	Dataset		ds = LoadDataset("separation");
-	PromoLogregOptions opt = promo_logreg_default_options();
-	FitCase		c;
+	CheckAgainstGlm("separation", PROMO_LOGREG_SEPARATION);
+}
 
-	CHECK_INT(Glm("separation", "fitted_01", -1), 1);
-	CHECK_INT(Fit(&c, ds.x, ds.y, ds.w, ds.n, ds.d, &opt), PROMO_LOGREG_SEPARATION);
-	CHECK(c.fit.n_extreme > 0);
-	CHECK_INT(c.fit.converged, (int) Glm("separation", "converged", -1));
-	CHECK_INT(c.fit.iterations, (int) Glm("separation", "iterations", -1));
-	for (int j = 0; j <= ds.d; j++)
+/* Quasi-complete separation: glm converges, with the same warning. */
+static void
+logreg_glm_quasi_separation(void)
+{
+	CheckAgainstGlm("quasi_separation", PROMO_LOGREG_SEPARATION);
+}
+
+/*
+ * A step whose X'WX is singular: an error, unless the pass saw fitted
+ * probabilities numerically 0 or 1, where the last step's estimates stand
+ * as a separation; a deviance that is not finite is a numeric failure.
+ */
+static void
+logreg_singular_step_statuses(void)
+{
+	Dataset		ds = LoadDataset("basic");
+	int			d = ds.d;
+	int			p = d + 1;
+	size_t		slen = promo_logreg_state_length(d);
+	PromoLogregOptions opt = promo_logreg_default_options();
+	double	   *mem = unit_alloc(sizeof(double) * promo_logreg_solver_doubles(d));
+	int		   *imem = unit_alloc(sizeof(int) * promo_logreg_solver_ints(d));
+	double	   *first = unit_alloc(sizeof(double) * slen);
+	double	   *state = unit_alloc(sizeof(double) * slen);
+	double	   *work = unit_alloc(sizeof(double) * promo_logreg_accum_work(d));
+	double		mean[MAXP];
+	double		sd[MAXP];
+	PromoLogregSolver s;
+	PromoLogregStatus st;
+	PromoLogregAt at;
+
+	promo_logreg_describe(ds.x, ds.w, ds.n, d, mean, sd);
+	for (int extreme = 0; extreme <= 2; extreme++)
 	{
-		CHECK_CLOSE(c.estimate[j], Glm("separation", "estimate", j), 1e-6);
-		CHECK_CLOSE(c.std_error[j], Glm("separation", "std_error", j), 1e-6);
+		CHECK_INT(promo_logreg_solver_init(&s, d, &opt, mean, sd, mem, imem), PROMO_LOGREG_OK);
+		at = promo_logreg_solver_at(&s);
+		CHECK(at.beta == NULL);
+		promo_logreg_state_zero(first, d);
+		promo_logreg_accum(first, &at, ds.x, ds.y, ds.w, ds.n, work);
+		CHECK(promo_logreg_iterate(&s, first, &st));
+		CHECK(promo_logreg_solver_at(&s).beta != NULL);
+
+		/* feature 2 has no weight left: its row and column of X'WX are 0 */
+		memcpy(state, first, sizeof(double) * slen);
+		state[PROMO_LOGREG_S_DEVIANCE] *= 0.5;
+		for (int i = 0; i < p; i++)
+		{
+			state[PROMO_LOGREG_S_HEADER + i + 2 * p] = 0.0;
+			state[PROMO_LOGREG_S_HEADER + 2 + i * p] = 0.0;
+		}
+		if (extreme == 1)
+			state[PROMO_LOGREG_S_EXTREME] = 3.0;
+		if (extreme == 2)
+			state[PROMO_LOGREG_S_DEVIANCE] = NAN;
+		CHECK(!promo_logreg_iterate(&s, state, &st));
+		CHECK_INT(st, extreme == 0 ? PROMO_LOGREG_SINGULAR :
+				  extreme == 1 ? PROMO_LOGREG_SEPARATION : PROMO_LOGREG_NUMERIC);
+		if (extreme == 0)
+			CHECK_INT(s.bad_term, 2);
+		CHECK(s.iterations == 1 && !s.converged);
 	}
-	CHECK_CLOSE(c.fit.deviance, Glm("separation", "deviance", -1), 1e-6);
+	free(mem);
+	free(imem);
+	free(first);
+	free(state);
+	free(work);
 	FreeDataset(&ds);
 }
 
@@ -520,7 +577,9 @@ const UnitTest unit_logreg_tests[] = {
 	UNIT_TEST(logreg_glm_weights),
 	UNIT_TEST(logreg_glm_correlated),
 	UNIT_TEST(logreg_glm_near_separation),
-	UNIT_TEST(logreg_separation_status),
+	UNIT_TEST(logreg_glm_separation),
+	UNIT_TEST(logreg_glm_quasi_separation),
+	UNIT_TEST(logreg_singular_step_statuses),
 	UNIT_TEST(logreg_sklearn_penalized),
 	UNIT_TEST(logreg_two_by_two_closed_form),
 	UNIT_TEST(logreg_weights_are_repeats),
