@@ -619,6 +619,8 @@ promo_logreg_statistics(const PromoLogregSolver *s, const double *state,
 	fit->iterations = s->iterations;
 	fit->converged = s->converged;
 	fit->n_extreme = state[PROMO_LOGREG_S_EXTREME];
+	if (fit->mean)
+		memcpy(fit->mean, s->center, sizeof(double) * s->d);
 	Coefficients(s, fit, work);
 }
 

@@ -43,6 +43,7 @@
 #ifndef PROMO_LOGREG_H
 #define PROMO_LOGREG_H
 
+#include <float.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -59,7 +60,7 @@
  * A fitted probability is numerically 0 or 1 when it is within this of 0
  * or 1 (glm.fit's 10 * .Machine$double.eps).
  */
-#define PROMO_LOGREG_EPS01 (10.0 * 2.220446049250313e-16)
+#define PROMO_LOGREG_EPS01 (10.0 * DBL_EPSILON)
 
 /* Rows standardized and reduced per BLAS call. */
 #define PROMO_LOGREG_CHUNK 256
@@ -203,6 +204,10 @@ typedef struct PromoLogregFit
 	double	   *std_error;
 	double	   *z_value;
 	double	   *p_value;
+	double	   *mean;			/* d, or NULL: each feature's mean over the
+								 * rows of positive weight (the centre of the
+								 * standardization, a baseline for
+								 * explanations) */
 	double		null_deviance;
 	double		deviance;		/* -2 loglik, without the penalty */
 	double		aic;			/* deviance + 2 p */

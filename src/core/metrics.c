@@ -191,6 +191,7 @@ void
 promo_regression_merge(double *state, const double *other)
 {
 	PromoMoments m = ActualMoments(state);
+	/* the view is read only: promo_moments_merge does not write other */
 	PromoMoments o = ActualMoments((double *) other);
 	double		work[PROMO_MOMENTS_WORK(1)];
 

@@ -33,6 +33,7 @@ typedef struct FitCase
 	double		std_error[MAXP];
 	double		z_value[MAXP];
 	double		p_value[MAXP];
+	double		mean[MAXP];
 	PromoLogregFit fit;
 	int			bad_term;
 } FitCase;
@@ -326,6 +327,7 @@ logreg_two_by_two_closed_form(void)
 	CHECK_CLOSE(c.fit.log_likelihood, -dev / 2, 1e-12);
 	CHECK_CLOSE(c.p_value[1], 2.0 * (0.5 * erfc(fabs(c.z_value[1]) / sqrt(2.0))), 1e-12);
 	CHECK(c.fit.df_null == 19 && c.fit.df_residual == 18 && c.fit.n == 20);
+	CHECK(c.fit.mean == NULL);
 	CHECK(c.fit.converged);
 	CHECK_CLOSE(promo_logreg_probability(promo_logreg_link(c.estimate, 1, &x[10])),
 				0.6, 1e-10);
@@ -409,6 +411,7 @@ logreg_scale_out_equals_in_memory(void)
 	out.fit.std_error = out.std_error;
 	out.fit.z_value = out.z_value;
 	out.fit.p_value = out.p_value;
+	out.fit.mean = out.mean;
 	CHECK(promo_logreg_describe(ds.x, ds.w, ds.n, d, mean, sd) == (size_t) ds.n);
 	CHECK_INT(promo_logreg_solver_init(&s, d, &opt, mean, sd, mem, imem), PROMO_LOGREG_OK);
 	do
@@ -432,6 +435,8 @@ logreg_scale_out_equals_in_memory(void)
 	CHECK_INT(st, PROMO_LOGREG_OK);
 	promo_logreg_statistics(&s, state, &out.fit, swork);
 	CHECK_INT(out.fit.iterations, mem_fit.fit.iterations);
+	for (int j = 0; j < d; j++)
+		CHECK_CLOSE(out.mean[j], mean[j], 0.0);
 	CHECK_CLOSE(out.fit.deviance, mem_fit.fit.deviance, 1e-13);
 	for (int j = 0; j <= d; j++)
 	{
