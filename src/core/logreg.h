@@ -210,6 +210,11 @@ typedef struct PromoLogregFit
 								 * explanations) */
 	double		null_deviance;
 	double		deviance;		/* -2 loglik, without the penalty */
+	/*
+	 * aic and log_likelihood are R's for 0/1 y and integer weights; with
+	 * fractional weights R's binomial()$aic rounds them, here the weighted
+	 * log-likelihood is kept as it is.
+	 */
 	double		aic;			/* deviance + 2 p */
 	double		log_likelihood; /* -deviance / 2 */
 	int			iterations;
