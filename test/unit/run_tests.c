@@ -132,6 +132,8 @@ static const UnitTest *const suites[] = {
 	unit_similarity_tests,
 	unit_finite_tests,
 	unit_markov_tests,
+	unit_logreg_tests,
+	unit_metrics_tests,
 };
 
 int

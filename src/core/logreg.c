@@ -1,0 +1,775 @@
+/*
+ * logreg.c
+ *		Logistic regression by IRLS from mergeable sums, with the statistics
+ *		of R's summary(glm(family = binomial)).
+ *
+ * Each pass reduces blocks of standardized rows [1 z] scaled by the square
+ * root of their working weight with one BLAS dsyrk (X'WX) and one dgemv
+ * (X'Wz).  A step scales the penalized X'WX to unit diagonal, tests its
+ * rank with a pivoted Cholesky factorization (the rule linreg uses) and
+ * solves with LAPACK dpotrf / dpotrs.
+ */
+#include "logreg.h"
+
+#include <cblas.h>
+#include <float.h>
+#include <lapack.h>
+#include <math.h>
+#include <string.h>
+
+#include <Rmath.h>
+
+#include "linreg.h"
+
+/* R's logit link clamps eta beyond these (src/library/stats/src/family.c). */
+#define LINK_THRESH 30.0
+#define LINK_MTHRESH -30.0
+
+/* A standard deviation below this share of |mean| is rounding noise. */
+#define CONSTANT_SD_SHARE 1e-13
+
+/* The defaults. */
+PromoLogregOptions
+promo_logreg_default_options(void)
+{
+	PromoLogregOptions opt;
+
+	opt.max_iter = PROMO_LOGREG_DEFAULT_MAX_ITER;
+	opt.tol = PROMO_LOGREG_DEFAULT_TOL;
+	opt.lambda = PROMO_LOGREG_DEFAULT_LAMBDA;
+	return opt;
+}
+
+/* Name of the first option out of range, or NULL if all are valid. */
+const char *
+promo_logreg_invalid_option(const PromoLogregOptions *opt)
+{
+	if (opt->max_iter < 1 || opt->max_iter > PROMO_LOGREG_MAX_MAX_ITER)
+		return "max_iter";
+	if (!(opt->tol > 0.0) || !isfinite(opt->tol))
+		return "tol";
+	if (!(opt->lambda >= 0.0) || !isfinite(opt->lambda))
+		return "lambda";
+	return NULL;
+}
+
+/* ---- the state ---------------------------------------------------------- */
+
+/* Doubles in the state of d features. */
+size_t
+promo_logreg_state_length(int d)
+{
+	size_t		p = (size_t) d + 1;
+
+	return PROMO_LOGREG_S_HEADER + p * p + p;
+}
+
+/* A state with every sum zero. */
+void
+promo_logreg_state_zero(double *state, int d)
+{
+	memset(state, 0, sizeof(double) * promo_logreg_state_length(d));
+}
+
+/* Add the sums of another pass over other rows at the same coefficients. */
+void
+promo_logreg_state_merge(double *state, const double *other, int d)
+{
+	cblas_daxpy((int) promo_logreg_state_length(d), 1.0, other, 1, state, 1);
+}
+
+/* Offset of X'WX (p x p, column-major) in a state. */
+static size_t
+XtWXOffset(void)
+{
+	return PROMO_LOGREG_S_HEADER;
+}
+
+/* Offset of X'Wz (p) in a state. */
+static size_t
+XtWzOffset(int p)
+{
+	return PROMO_LOGREG_S_HEADER + (size_t) p * p;
+}
+
+/* ---- one pass ----------------------------------------------------------- */
+
+/* Doubles of scratch space promo_logreg_accum needs for d features. */
+size_t
+promo_logreg_accum_work(int d)
+{
+	return (size_t) PROMO_LOGREG_CHUNK * ((size_t) d + 1 + 4) + (size_t) d;
+}
+
+/* R's binomial()$linkinv and $mu.eta at eta, sharing one exp(). */
+static void
+LogitInverse(double eta, double *mu, double *mu_eta)
+{
+	if (eta < LINK_MTHRESH || eta > LINK_THRESH)
+	{
+		double		t = eta < LINK_MTHRESH ? DBL_EPSILON : 1.0 / DBL_EPSILON;
+
+		*mu = t / (1.0 + t);
+		*mu_eta = DBL_EPSILON;
+	}
+	else
+	{
+		double		t = exp(eta);
+		double		opexp = 1.0 + t;
+
+		*mu = t / opexp;
+		*mu_eta = t / (opexp * opexp);
+	}
+}
+
+/* glm's starting log-odds for binomial: logit of (w y + 1/2) / (w + 1). */
+static double
+StartEta(double y, double w)
+{
+	double		mu = (w * y + 0.5) / (w + 1.0);
+
+	return log(mu / (1.0 - mu));
+}
+
+/*
+ * Copy the rows of positive weight of a block into z as standardized rows
+ * [1 z] (m x p, row-major) with their y and w; returns m.
+ */
+static int
+GatherRows(const PromoLogregAt *at, const double *restrict inv_scale,
+		   const double *x, const double *y, const double *w, int nrows,
+		   double *restrict z, double *yk, double *wk)
+{
+	int			d = at->d;
+	int			p = d + 1;
+	int			m = 0;
+
+	for (int r = 0; r < nrows; r++)
+	{
+		const double *restrict row = x + (size_t) r * d;
+		double	   *restrict out = z + (size_t) m * p;
+		double		wr = w ? w[r] : 1.0;
+
+		if (!(wr > 0.0))
+			continue;
+		out[0] = 1.0;
+		for (int j = 0; j < d; j++)
+			out[j + 1] = (row[j] - at->center[j]) * inv_scale[j];
+		yk[m] = y[r];
+		wk[m] = wr;
+		m++;
+	}
+	return m;
+}
+
+/*
+ * Turn gathered rows into working-weighted rows and responses: row i of z
+ * is scaled by sqrt(W_i) and rhs_i = sqrt(W_i) z_i, the working response.
+ * The deviance and counts go to the state header.
+ */
+static void
+WeightRows(double *state, int p, double *restrict z, int m, const double *eta,
+		   const double *yk, const double *wk, double *rhs)
+{
+	for (int i = 0; i < m; i++)
+	{
+		double		mu;
+		double		mu_eta;
+		double		sw;
+		double	   *restrict row = z + (size_t) i * p;
+
+		LogitInverse(eta[i], &mu, &mu_eta);
+		sw = sqrt(wk[i] * mu_eta * mu_eta / (mu * (1.0 - mu)));
+		rhs[i] = sw * (eta[i] + (yk[i] - mu) / mu_eta);
+		for (int j = 0; j < p; j++)
+			row[j] *= sw;
+
+		state[PROMO_LOGREG_S_N] += 1.0;
+		state[PROMO_LOGREG_S_N1] += yk[i];
+		state[PROMO_LOGREG_S_SUMW] += wk[i];
+		state[PROMO_LOGREG_S_SUMWY] += wk[i] * yk[i];
+		state[PROMO_LOGREG_S_DEVIANCE] += -2.0 * wk[i] *
+			(yk[i] != 0.0 ? log(mu) : log(1.0 - mu));
+		if (mu < PROMO_LOGREG_EPS01 || mu > 1.0 - PROMO_LOGREG_EPS01)
+			state[PROMO_LOGREG_S_EXTREME] += 1.0;
+	}
+}
+
+/* Add nrows rows evaluated at *at into state. */
+void
+promo_logreg_accum(double *state, const PromoLogregAt *at, const double *x,
+				   const double *y, const double *w, int nrows, double *work)
+{
+	int			p = at->d + 1;
+	double	   *z = work;
+	double	   *eta = z + (size_t) PROMO_LOGREG_CHUNK * p;
+	double	   *rhs = eta + PROMO_LOGREG_CHUNK;
+	double	   *yk = rhs + PROMO_LOGREG_CHUNK;
+	double	   *wk = yk + PROMO_LOGREG_CHUNK;
+	double	   *inv_scale = wk + PROMO_LOGREG_CHUNK;
+
+	for (int j = 0; j < at->d; j++)
+		inv_scale[j] = 1.0 / at->scale[j];
+	for (int r0 = 0; r0 < nrows; r0 += PROMO_LOGREG_CHUNK)
+	{
+		int			nb = nrows - r0 < PROMO_LOGREG_CHUNK ? nrows - r0 : PROMO_LOGREG_CHUNK;
+		int			m = GatherRows(at, inv_scale, x + (size_t) r0 * at->d,
+								   y + r0, w ? w + r0 : NULL, nb, z, yk, wk);
+
+		if (m == 0)
+			continue;
+		if (at->beta)
+			cblas_dgemv(CblasRowMajor, CblasNoTrans, m, p, 1.0, z, p,
+						at->beta, 1, 0.0, eta, 1);
+		else
+			for (int i = 0; i < m; i++)
+				eta[i] = StartEta(yk[i], wk[i]);
+		WeightRows(state, p, z, m, eta, yk, wk, rhs);
+
+		/* Row-major m x p is column-major p x m: Z Z' is p x p. */
+		cblas_dsyrk(CblasColMajor, CblasUpper, CblasNoTrans, p, m, 1.0, z, p,
+					1.0, state + XtWXOffset(), p);
+		cblas_dgemv(CblasColMajor, CblasNoTrans, p, m, 1.0, z, p, rhs, 1,
+					1.0, state + XtWzOffset(p), 1);
+	}
+}
+
+/* ---- the solver --------------------------------------------------------- */
+
+/* Solver scratch: the step's factor, its rank-test copy, vectors, LAPACK. */
+typedef struct StepWork
+{
+	double	   *factor;			/* p x p */
+	double	   *pivoted;		/* p x p */
+	double	   *dscale;			/* p */
+	double	   *rhs;			/* p */
+	double	   *lapack;			/* 2 p for dpstrf */
+} StepWork;
+
+/* Doubles of StepWork for p terms. */
+static size_t
+StepWorkDoubles(size_t p)
+{
+	return 2 * p * p + 4 * p;
+}
+
+/* Carve the solver's scratch into its parts. */
+static StepWork
+SplitStepWork(const PromoLogregSolver *s)
+{
+	size_t		p = (size_t) s->d + 1;
+	StepWork	w;
+
+	w.factor = s->scratch;
+	w.pivoted = w.factor + p * p;
+	w.dscale = w.pivoted + p * p;
+	w.rhs = w.dscale + p;
+	w.lapack = w.rhs + p;
+	return w;
+}
+
+/* Doubles of memory a solver of d features needs. */
+size_t
+promo_logreg_solver_doubles(int d)
+{
+	size_t		p = (size_t) d + 1;
+
+	return 2 * (size_t) d + p + p * p + p + StepWorkDoubles(p);
+}
+
+/* Ints of memory a solver of d features needs. */
+size_t
+promo_logreg_solver_ints(int d)
+{
+	return (size_t) d + 1;
+}
+
+/* Is a feature of this mean and standard deviation constant? */
+static bool
+IsConstant(double mean, double sd)
+{
+	return !(sd > CONSTANT_SD_SHARE * fabs(mean)) || !isfinite(sd) ||
+		!isfinite(mean);
+}
+
+/* Set up a solver over caller memory. */
+PromoLogregStatus
+promo_logreg_solver_init(PromoLogregSolver *s, int d,
+						 const PromoLogregOptions *opt, const double *mean,
+						 const double *sd, double *mem, int *imem)
+{
+	size_t		p = (size_t) d + 1;
+
+	memset(s, 0, sizeof(*s));
+	s->d = d;
+	s->opt = *opt;
+	s->center = mem;
+	s->scale = s->center + d;
+	s->beta = s->scale + d;
+	s->factor = s->beta + p;
+	s->dscale = s->factor + p * p;
+	s->scratch = s->dscale + p;
+	s->iwork = imem;
+	for (int j = 0; j < d; j++)
+	{
+		if (IsConstant(mean[j], sd[j]))
+		{
+			s->bad_term = j + 1;
+			return PROMO_LOGREG_CONSTANT_FEATURE;
+		}
+		s->center[j] = mean[j];
+		s->scale[j] = sd[j];
+	}
+	memset(s->beta, 0, sizeof(double) * p);
+	return PROMO_LOGREG_OK;
+}
+
+/* Where the next pass evaluates the rows. */
+PromoLogregAt
+promo_logreg_solver_at(const PromoLogregSolver *s)
+{
+	PromoLogregAt at;
+
+	at.d = s->d;
+	at.center = s->center;
+	at.scale = s->scale;
+	at.beta = s->started ? s->beta : NULL;
+	return at;
+}
+
+/* lambda ||b||^2 of standardized coefficients beta, b_j = beta_j / scale_j. */
+static double
+Penalty(const PromoLogregSolver *s, const double *beta)
+{
+	double		sum = 0.0;
+
+	if (s->opt.lambda == 0.0)
+		return 0.0;
+	for (int j = 0; j < s->d; j++)
+	{
+		double		b = beta[j + 1] / s->scale[j];
+
+		sum += b * b;
+	}
+	return s->opt.lambda * sum;
+}
+
+/* glm.fit's convergence rule on the deviance (plus penalty). */
+static bool
+Converged(double objective, double objective_old, double tol)
+{
+	return fabs(objective - objective_old) / (fabs(objective) + 0.1) < tol;
+}
+
+/* No rows, or all of one class, from the counts of a pass. */
+static PromoLogregStatus
+ClassStatus(double n, double n1)
+{
+	if (n <= 0.0)
+		return PROMO_LOGREG_NO_ROWS;
+	if (n1 <= 0.0 || n1 >= n)
+		return PROMO_LOGREG_ONE_CLASS;
+	return PROMO_LOGREG_OK;
+}
+
+/* The status of a finished fit from the flags and the last pass. */
+static PromoLogregStatus
+FitStatus(const PromoLogregSolver *s, const double *state)
+{
+	if (state[PROMO_LOGREG_S_EXTREME] > 0.0)
+		return PROMO_LOGREG_SEPARATION;
+	return s->converged ? PROMO_LOGREG_OK : PROMO_LOGREG_NOT_CONVERGED;
+}
+
+/*
+ * The penalized X'WX of a state scaled to unit diagonal, D A D into
+ * w->factor (upper), D into w->dscale.  SINGULAR when a diagonal entry is
+ * not positive, NUMERIC when an entry is not finite.
+ */
+static PromoLogregStatus
+ScaledSystem(PromoLogregSolver *s, const double *xtwx, StepWork *w)
+{
+	int			p = s->d + 1;
+
+	for (int j = 0; j < p; j++)
+	{
+		double		ajj = xtwx[j + (size_t) j * p];
+
+		if (j > 0)
+			ajj += s->opt.lambda / (s->scale[j - 1] * s->scale[j - 1]);
+		if (!isfinite(ajj))
+			return PROMO_LOGREG_NUMERIC;
+		if (!(ajj > 0.0))
+		{
+			s->bad_term = j;
+			return PROMO_LOGREG_SINGULAR;
+		}
+		w->dscale[j] = 1.0 / sqrt(ajj);
+	}
+	for (int j = 0; j < p; j++)
+	{
+		for (int i = 0; i < j; i++)
+		{
+			double		aij = xtwx[i + (size_t) j * p];
+
+			if (!isfinite(aij))
+				return PROMO_LOGREG_NUMERIC;
+			w->factor[i + (size_t) j * p] = aij * w->dscale[i] * w->dscale[j];
+		}
+		w->factor[j + (size_t) j * p] = 1.0;
+	}
+	return PROMO_LOGREG_OK;
+}
+
+/* Pivoted Cholesky rank test of the scaled system: SINGULAR names a term. */
+static PromoLogregStatus
+RankTest(PromoLogregSolver *s, StepWork *w)
+{
+	lapack_int	n = s->d + 1;
+	lapack_int	rank = 0;
+	lapack_int	info = 0;
+	double		tol = PROMO_LINREG_COLLINEAR_TOL;
+
+	memcpy(w->pivoted, w->factor, sizeof(double) * n * n);
+	LAPACK_dpstrf("U", &n, w->pivoted, &n, s->iwork, &rank, &tol, w->lapack,
+				  &info);
+	if (info < 0)
+		return PROMO_LOGREG_NUMERIC;
+	if (rank < n)
+	{
+		s->bad_term = s->iwork[rank] - 1;
+		return PROMO_LOGREG_SINGULAR;
+	}
+	return PROMO_LOGREG_OK;
+}
+
+/*
+ * One Newton step from a pass's state: beta = (X'WX + P)^-1 X'Wz.  The
+ * solver's beta, factor and dscale change only on success.
+ */
+static PromoLogregStatus
+SolveStep(PromoLogregSolver *s, const double *state)
+{
+	int			p = s->d + 1;
+	lapack_int	n = p;
+	lapack_int	one = 1;
+	lapack_int	info = 0;
+	StepWork	w = SplitStepWork(s);
+	const double *xtwz = state + XtWzOffset(p);
+	PromoLogregStatus st;
+
+	st = ScaledSystem(s, state + XtWXOffset(), &w);
+	if (st == PROMO_LOGREG_OK)
+		st = RankTest(s, &w);
+	if (st != PROMO_LOGREG_OK)
+		return st;
+	LAPACK_dpotrf("U", &n, w.factor, &n, &info);
+	if (info != 0)
+	{
+		s->bad_term = info > 0 ? (int) info - 1 : 0;
+		return info > 0 ? PROMO_LOGREG_SINGULAR : PROMO_LOGREG_NUMERIC;
+	}
+	for (int j = 0; j < p; j++)
+		w.rhs[j] = w.dscale[j] * xtwz[j];
+	LAPACK_dpotrs("U", &n, &one, w.factor, &n, w.rhs, &n, &info);
+	if (info != 0)
+		return PROMO_LOGREG_NUMERIC;
+	for (int j = 0; j < p; j++)
+	{
+		w.rhs[j] *= w.dscale[j];
+		if (!isfinite(w.rhs[j]))
+			return PROMO_LOGREG_NUMERIC;
+	}
+	memcpy(s->beta, w.rhs, sizeof(double) * p);
+	memcpy(s->factor, w.factor, sizeof(double) * p * p);
+	memcpy(s->dscale, w.dscale, sizeof(double) * p);
+	return PROMO_LOGREG_OK;
+}
+
+/* Take the merged state of a pass; true when another pass is needed. */
+bool
+promo_logreg_iterate(PromoLogregSolver *s, const double *state,
+					 PromoLogregStatus *status)
+{
+	double		objective = state[PROMO_LOGREG_S_DEVIANCE] +
+		(s->started ? Penalty(s, s->beta) : 0.0);
+	PromoLogregStatus st;
+
+	if (!isfinite(objective))
+	{
+		*status = PROMO_LOGREG_NUMERIC;
+		return false;
+	}
+	if (!s->started)
+	{
+		*status = ClassStatus(state[PROMO_LOGREG_S_N], state[PROMO_LOGREG_S_N1]);
+		if (*status != PROMO_LOGREG_OK)
+			return false;
+	}
+	else if (Converged(objective, s->objective_old, s->opt.tol))
+	{
+		s->converged = true;
+		*status = FitStatus(s, state);
+		return false;
+	}
+	else if (s->iterations >= s->opt.max_iter)
+	{
+		*status = FitStatus(s, state);
+		return false;
+	}
+
+	st = SolveStep(s, state);
+	if (st != PROMO_LOGREG_OK)
+	{
+		/*
+		 * Diverging estimates make X'WX singular; when the rows already
+		 * show it, the estimates of the last step stand, flagged.
+		 */
+		*status = s->started && state[PROMO_LOGREG_S_EXTREME] > 0.0 ?
+			PROMO_LOGREG_SEPARATION : st;
+		return false;
+	}
+	s->objective_old = objective;
+	s->started = true;
+	s->iterations++;
+	return true;
+}
+
+/* ---- statistics --------------------------------------------------------- */
+
+/* Doubles of scratch space promo_logreg_statistics needs. */
+size_t
+promo_logreg_statistics_work(int d)
+{
+	size_t		p = (size_t) d + 1;
+
+	return p * p + 2 * p;
+}
+
+/* Null deviance: the intercept-only fit, p = sum w y / sum w. */
+static double
+NullDeviance(const double *state)
+{
+	double		sw = state[PROMO_LOGREG_S_SUMW];
+	double		swy = state[PROMO_LOGREG_S_SUMWY];
+	double		pbar = swy / sw;
+
+	return -2.0 * (swy * log(pbar) + (sw - swy) * log1p(-pbar));
+}
+
+/*
+ * Estimates and standard errors on the scale of x.  With
+ * b_j = beta_j / s_j and b0 = beta_0 - sum c_j b_j, cov(b) = T V T',
+ * V = D C^-1 D the inverse of the last step's penalized X'WX; so
+ * se(b_j) = sqrt(V_jj) / s_j and var(b0) = u' C^-1 u, u = D (1, -c / s).
+ */
+static void
+Coefficients(const PromoLogregSolver *s, PromoLogregFit *fit, double *work)
+{
+	int			d = s->d;
+	int			p = d + 1;
+	lapack_int	n = p;
+	lapack_int	info = 0;
+	double	   *cinv = work;
+	double	   *u = cinv + (size_t) p * p;
+	double	   *cu = u + p;
+	double		intercept = s->beta[0];
+
+	memcpy(cinv, s->factor, sizeof(double) * p * p);
+	LAPACK_dpotri("U", &n, cinv, &n, &info);
+	u[0] = s->dscale[0];
+	for (int j = 1; j <= d; j++)
+	{
+		double		b = s->beta[j] / s->scale[j - 1];
+
+		fit->estimate[j] = b;
+		intercept -= s->center[j - 1] * b;
+		fit->std_error[j] = info != 0 ? NAN :
+			s->dscale[j] * sqrt(cinv[j + (size_t) j * p]) / s->scale[j - 1];
+		u[j] = -s->dscale[j] * s->center[j - 1] / s->scale[j - 1];
+	}
+	fit->estimate[0] = intercept;
+	cblas_dsymv(CblasColMajor, CblasUpper, p, 1.0, cinv, p, u, 1, 0.0, cu, 1);
+	fit->std_error[0] = info != 0 ? NAN : sqrt(cblas_ddot(p, u, 1, cu, 1));
+	for (int j = 0; j <= d; j++)
+	{
+		fit->z_value[j] = fit->estimate[j] / fit->std_error[j];
+		fit->p_value[j] = isnan(fit->z_value[j]) ? NAN :
+			2.0 * pnorm(fabs(fit->z_value[j]), 0.0, 1.0, 0, 0);
+	}
+}
+
+/* Estimates and statistics after the last pass. */
+void
+promo_logreg_statistics(const PromoLogregSolver *s, const double *state,
+						PromoLogregFit *fit, double *work)
+{
+	int			p = s->d + 1;
+	double		n = state[PROMO_LOGREG_S_N];
+
+	fit->d = s->d;
+	fit->lambda = s->opt.lambda;
+	fit->n = n;
+	fit->df_null = n - 1.0;
+	fit->df_residual = n - p;
+	fit->null_deviance = NullDeviance(state);
+	fit->deviance = state[PROMO_LOGREG_S_DEVIANCE];
+	fit->aic = fit->deviance + 2.0 * p;
+	fit->log_likelihood = -0.5 * fit->deviance;
+	fit->iterations = s->iterations;
+	fit->converged = s->converged;
+	fit->n_extreme = state[PROMO_LOGREG_S_EXTREME];
+	if (fit->mean)
+		memcpy(fit->mean, s->center, sizeof(double) * s->d);
+	Coefficients(s, fit, work);
+}
+
+/* ---- in memory ---------------------------------------------------------- */
+
+/* Mean and standard deviation of each feature over rows of positive weight. */
+size_t
+promo_logreg_describe(const double *x, const double *w, size_t n, int d,
+					  double *mean, double *sd)
+{
+	size_t		count = 0;
+
+	memset(mean, 0, sizeof(double) * d);
+	memset(sd, 0, sizeof(double) * d);
+	for (size_t r = 0; r < n; r++)
+	{
+		if (w && !(w[r] > 0.0))
+			continue;
+		cblas_daxpy(d, 1.0, x + r * d, 1, mean, 1);
+		count++;
+	}
+	if (count == 0)
+		return 0;
+	cblas_dscal(d, 1.0 / (double) count, mean, 1);
+	for (size_t r = 0; r < n; r++)
+	{
+		if (w && !(w[r] > 0.0))
+			continue;
+		for (int j = 0; j < d; j++)
+		{
+			double		dev = x[r * d + j] - mean[j];
+
+			sd[j] += dev * dev;
+		}
+	}
+	for (int j = 0; j < d; j++)
+		sd[j] = count > 1 ? sqrt(sd[j] / (double) (count - 1)) : 0.0;
+	return count;
+}
+
+/* Rows handed to promo_logreg_accum between interrupt checks. */
+#define FIT_BLOCK_ROWS 65536
+
+/* Doubles of scratch space promo_logreg_fit needs. */
+size_t
+promo_logreg_fit_work(int d)
+{
+	return 2 * (size_t) d + promo_logreg_solver_doubles(d) +
+		promo_logreg_state_length(d) + promo_logreg_accum_work(d) +
+		promo_logreg_statistics_work(d);
+}
+
+/* Ints of scratch space promo_logreg_fit needs. */
+size_t
+promo_logreg_fit_iwork(int d)
+{
+	return promo_logreg_solver_ints(d);
+}
+
+/* Rows of positive weight and, of them, rows with y = 1. */
+static void
+CountClasses(const double *y, const double *w, size_t n, double *n_pos,
+			 double *n1)
+{
+	*n_pos = 0.0;
+	*n1 = 0.0;
+	for (size_t r = 0; r < n; r++)
+	{
+		if (w && !(w[r] > 0.0))
+			continue;
+		*n_pos += 1.0;
+		*n1 += y[r];
+	}
+}
+
+/* One pass over all rows at the solver's coefficients into state. */
+static void
+Pass(const PromoLogregSolver *s, const double *x, const double *y,
+	 const double *w, size_t n, double *state, double *work,
+	 const PromoLogregHooks *hooks)
+{
+	PromoLogregAt at = promo_logreg_solver_at(s);
+
+	promo_logreg_state_zero(state, s->d);
+	for (size_t r = 0; r < n; r += FIT_BLOCK_ROWS)
+	{
+		int			nb = n - r < FIT_BLOCK_ROWS ? (int) (n - r) : FIT_BLOCK_ROWS;
+
+		if (hooks && hooks->interrupt)
+			hooks->interrupt(hooks->ctx);
+		promo_logreg_accum(state, &at, x + r * s->d, y + r, w ? w + r : NULL,
+						   nb, work);
+	}
+}
+
+/* Fit n rows held in memory. */
+PromoLogregStatus
+promo_logreg_fit(const double *x, const double *y, const double *w, size_t n,
+				 int d, const PromoLogregOptions *opt, PromoLogregFit *fit,
+				 int *bad_term, double *work, int *iwork,
+				 const PromoLogregHooks *hooks)
+{
+	double	   *mean = work;
+	double	   *sd = mean + d;
+	double	   *smem = sd + d;
+	double	   *state = smem + promo_logreg_solver_doubles(d);
+	double	   *awork = state + promo_logreg_state_length(d);
+	double	   *stwork = awork + promo_logreg_accum_work(d);
+	PromoLogregSolver s;
+	PromoLogregStatus status;
+	double		n_pos;
+	double		n1;
+
+	*bad_term = 0;
+	CountClasses(y, w, n, &n_pos, &n1);
+	status = ClassStatus(n_pos, n1);
+	if (status != PROMO_LOGREG_OK)
+		return status;
+	promo_logreg_describe(x, w, n, d, mean, sd);
+	status = promo_logreg_solver_init(&s, d, opt, mean, sd, smem, iwork);
+	if (status == PROMO_LOGREG_OK)
+	{
+		do
+			Pass(&s, x, y, w, n, state, awork, hooks);
+		while (promo_logreg_iterate(&s, state, &status));
+	}
+	*bad_term = s.bad_term;
+	if (status < PROMO_LOGREG_FIRST_ERROR)
+		promo_logreg_statistics(&s, state, fit, stwork);
+	return status;
+}
+
+/* Log-odds of x under estimates on the scale of x. */
+double
+promo_logreg_link(const double *estimate, int d, const double *x)
+{
+	return estimate[0] + cblas_ddot(d, estimate + 1, 1, x, 1);
+}
+
+/* The logistic function, without overflow in either tail. */
+double
+promo_logreg_probability(double link)
+{
+	if (link >= 0.0)
+		return 1.0 / (1.0 + exp(-link));
+	else
+	{
+		double		e = exp(link);
+
+		return e / (1.0 + e);
+	}
+}
