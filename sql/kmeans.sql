@@ -99,6 +99,17 @@ FROM km_serial;
 RESET ALL;
 SET extra_float_digits = 0;
 
+-- kmeans_step knows its centroids by value, not by where they are stored:
+-- per-group centroids computed by an expression or read through a join.
+SELECT s, (promo.kmeans_step(array[g::float8], array[[s*100::float8]]))[18] AS centroid
+FROM generate_series(1, 6) g, (VALUES (1), (2)) v(s) GROUP BY s ORDER BY s;
+CREATE TABLE km_group_centroids AS
+SELECT g, ARRAY[[g, 0], [10 + g, 5], [20 + g, 10]]::float8[] AS c FROM generate_series(0, 3) g;
+SELECT p.g, (promo.kmeans_step(p.x, c.c))[35:36] AS first_centroid,
+       (SELECT sum(v) FROM unnest((promo.kmeans_step(p.x, c.c))[14:16]) v) AS counted
+FROM km_pts p JOIN km_group_centroids c USING (g) GROUP BY p.g, c.c ORDER BY p.g;
+SELECT promo.kmeans_step(array[g::float8], array[[g::float8]]) FROM generate_series(1, 3) g;
+
 -- kmeans_fit seeds from the table (a sample when it is large) by seed.
 SELECT promo.kmeans_fit('km_pts', 'x', 3, seed => 3)::text
      = promo.kmeans_fit('km_pts', 'x', 3, seed => 3)::text AS fit_deterministic;
@@ -162,5 +173,5 @@ SELECT * FROM promo.kmeans_choose_k('km_pts', 'x', 1, 3);
 CREATE TABLE km_empty (x float8[]);
 SELECT promo.kmeans_fit('km_empty', 'x', 2, init => '[[0, 0], [1, 1]]');
 
-DROP TABLE km_fit, km_pts, km_serial, km_empty, km_big;
+DROP TABLE km_fit, km_pts, km_group_centroids, km_serial, km_empty, km_big;
 DROP FUNCTION km_fit_view(text);

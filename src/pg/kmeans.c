@@ -204,6 +204,16 @@ ParseOptions(Jsonb *options, KmeansState *st)
 
 /* ---- the aggregate ---- */
 
+/* Error unless k is a number of clusters a kmeans model can have. */
+void
+promo_kmeans_check_k(int k)
+{
+	if (k < 1 || k > PROMO_KMEANS_MAX_K)
+		ereport(ERROR,
+				(errcode(k < 1 ? ERRCODE_INVALID_PARAMETER_VALUE : ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("k must be between 1 and %d, not %d", PROMO_KMEANS_MAX_K, k)));
+}
+
 /* A new state for the first row: dimensions, k and options. */
 static KmeansState *
 NewState(MemoryContext aggctx, int d, int k, Jsonb *options)
@@ -211,14 +221,7 @@ NewState(MemoryContext aggctx, int d, int k, Jsonb *options)
 	MemoryContext old = MemoryContextSwitchTo(aggctx);
 	KmeansState *st = palloc0(sizeof(KmeansState));
 
-	if (k < 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("k must be at least 1")));
-	if (k > PROMO_KMEANS_MAX_K)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("k must be at most %d", PROMO_KMEANS_MAX_K)));
+	promo_kmeans_check_k(k);
 	st->d = d;
 	st->k = k;
 	ParseOptions(options, st);

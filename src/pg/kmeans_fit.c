@@ -120,7 +120,7 @@ StepData(ArrayType *state)
 /* A k x d float8 matrix argument, checked; cached for the whole scan. */
 typedef struct CentroidCache
 {
-	Datum		key;
+	Datum		key;			/* the Datum last seen, for constant arguments */
 	int			k;
 	int			d;
 	double	   *values;
@@ -128,7 +128,10 @@ typedef struct CentroidCache
 
 /*
  * Centroids from a 2-D float8[] argument (k rows of d).  *fresh tells
- * whether the argument differs from the one of the previous call.
+ * whether the argument's values differ from those of the previous call.
+ * Only a constant argument (a literal or a query parameter) is recognized
+ * by its address: a computed one may reuse the address of another value,
+ * so it is compared by value.
  */
 static const double *
 CentroidsArg(FunctionCallInfo fcinfo, int argno, int slot, int *k, int *d,
@@ -144,14 +147,22 @@ CentroidsArg(FunctionCallInfo fcinfo, int argno, int slot, int *k, int *d,
 		cache = fcinfo->flinfo->fn_extra =
 			MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, 2 * sizeof(CentroidCache));
 	cache += slot;
-	*fresh = !(cache->values != NULL && cache->key == datum);
-	if (!*fresh)
+	*fresh = false;
+	*k = cache->k;
+	*d = cache->d;
+	if (cache->values != NULL && cache->key == datum &&
+		get_fn_expr_arg_stable(fcinfo->flinfo, argno))
+		return cache->values;
+	arr = DatumGetArrayTypeP(datum);
+	if (cache->values != NULL && ARR_NDIM(arr) == 2 && !ARR_HASNULL(arr) &&
+		ARR_DIMS(arr)[0] == cache->k && ARR_DIMS(arr)[1] == cache->d &&
+		memcmp(ARR_DATA_PTR(arr), cache->values,
+			   sizeof(double) * cache->k * cache->d) == 0)
 	{
-		*k = cache->k;
-		*d = cache->d;
+		cache->key = datum;
 		return cache->values;
 	}
-	arr = DatumGetArrayTypeP(datum);
+	*fresh = true;
 	if (ARR_NDIM(arr) != 2)
 		ereport(ERROR,
 				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
@@ -159,10 +170,7 @@ CentroidsArg(FunctionCallInfo fcinfo, int argno, int slot, int *k, int *d,
 				 errdetail("The array has %d dimensions.", ARR_NDIM(arr))));
 	*k = ARR_DIMS(arr)[0];
 	*d = ARR_DIMS(arr)[1];
-	if (*k > PROMO_KMEANS_MAX_K)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("k must be at most %d", PROMO_KMEANS_MAX_K)));
+	promo_kmeans_check_k(*k);
 	/* A 2-D array checked as its flat run of values. */
 	if (array_contains_nulls(arr))
 		ereport(ERROR,

@@ -15,6 +15,9 @@ extern PromoModel *promo_kmeans_model(int d, int k, const double *centroids,
 									  double n_skipped, double inertia,
 									  int iterations, bool converged);
 
+/* Error unless k is a number of clusters a kmeans model can have. */
+extern void promo_kmeans_check_k(int k);
+
 /* Explicit initial centroids from a jsonb array of k arrays of d numbers. */
 extern double *promo_kmeans_init_centroids(Jsonb *init, int k, int d);
 
