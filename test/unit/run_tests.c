@@ -132,6 +132,7 @@ static const UnitTest *const suites[] = {
 	unit_similarity_tests,
 	unit_finite_tests,
 	unit_markov_tests,
+	unit_kmeans_tests,
 };
 
 int

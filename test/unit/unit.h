@@ -31,6 +31,7 @@ extern const UnitTest unit_scaler_tests[];
 extern const UnitTest unit_similarity_tests[];
 extern const UnitTest unit_finite_tests[];
 extern const UnitTest unit_markov_tests[];
+extern const UnitTest unit_kmeans_tests[];
 
 /* Assertions: true when the assertion held. */
 extern bool unit_check(bool ok, const char *expr, const char *file, int line);
