@@ -8,6 +8,10 @@
  * current centroids, centroids are the means of their points, and the loop
  * stops when no label changes or when the centroids move (sum of squared
  * shifts) by at most tol times the mean per-feature variance.
+ *
+ * The loop (promo_kmeans_iterate) and the rule for empty clusters
+ * (promo_kmeans_means) live here once; the in-memory path and the
+ * scale-out path differ only in how they run one step over their rows.
  */
 #ifndef PROMO_KMEANS_H
 #define PROMO_KMEANS_H
