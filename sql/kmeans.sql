@@ -115,6 +115,12 @@ SELECT promo.kmeans_fit('km_pts', 'x', 3, seed => 3)::text
      = promo.kmeans_fit('km_pts', 'x', 3, seed => 3)::text AS fit_deterministic;
 SELECT jsonb_path_query_array(promo.kmeans_fit('km_pts', 'x', 3, sample_size => 100)::jsonb,
                               '$.sizes[*]') AS sampled_seeding_sizes;
+-- A table is sampled whatever the planner's estimate (a distributed table's
+-- coordinator has none): a never analyzed copy gets the same seeds.
+CREATE TABLE km_fresh AS SELECT * FROM km_pts;
+SELECT promo.kmeans_fit('km_fresh', 'x', 3, sample_size => 100, max_iter => 0)::jsonb -> 'centroids'
+     = promo.kmeans_fit('km_pts', 'x', 3, sample_size => 100, max_iter => 0)::jsonb -> 'centroids'
+       AS same_seeds;
 -- A view cannot be sampled: it is read whole, and every row counts.
 CREATE VIEW km_view AS SELECT x FROM km_pts;
 SELECT (promo.kmeans_fit('km_view', 'x', 3, sample_size => 100)::jsonb ->> 'n')::int AS rows_through_view;
@@ -233,5 +239,5 @@ SELECT promo.kmeans_fit('km_empty', 'x', 2, init => '[[0, 0], [1, 1]]');
 
 DROP VIEW km_shrinking;
 DROP SEQUENCE km_scans;
-DROP TABLE km_fit, km_pts, km_group_centroids, km_same, km_same_fit, km_state, km_two, km_serial, km_empty, km_big;
+DROP TABLE km_fit, km_pts, km_group_centroids, km_same, km_same_fit, km_state, km_two, km_fresh, km_serial, km_empty, km_big;
 DROP FUNCTION km_fit_view(text);

@@ -241,7 +241,6 @@ NewState(MemoryContext aggctx, int d, int k, Jsonb *options)
 	MemoryContext old = MemoryContextSwitchTo(aggctx);
 	KmeansState *st = palloc0(sizeof(KmeansState));
 
-	promo_kmeans_check_k(k);
 	promo_model_check_size(PROMO_MODEL_KMEANS, d, k);
 	st->d = d;
 	st->k = k;
@@ -324,6 +323,7 @@ promo_kmeans_accum(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("k must not be NULL")));
 	k = PG_GETARG_INT32(2);
+	promo_kmeans_check_k(k);
 	if (PG_ARGISNULL(1))
 	{
 		if (st != NULL)
@@ -456,7 +456,8 @@ promo_kmeans_deserialize(PG_FUNCTION_ARGS)
 	memcpy(&header, p, sizeof(KmeansState));
 	p += sizeof(KmeansState);
 	if ((header.d != -1 && (header.d < 1 || header.d > PROMO_MAX_DIMENSIONS)) ||
-		header.n < 0 || header.n > VARSIZE(in) / sizeof(double) || header.n_skipped < 0)
+		header.k < 1 || header.k > PROMO_KMEANS_MAX_K || header.n < 0 ||
+		header.n > VARSIZE(in) / sizeof(double) || header.n_skipped < 0)
 		elog(ERROR, "corrupt kmeans state");
 	/* The pointers in the header are the sender's: only their nullness counts. */
 	ninit = header.init ? (Size) header.k * header.d : 0;
