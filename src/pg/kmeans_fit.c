@@ -17,8 +17,9 @@
  * Rows are buffered and labelled a block at a time by one matrix product,
  * as the in-memory path does; the final function labels what is left.
  *
- * promo.kmeans_fit drives it over a table with SPI, one scan per
- * iteration, with the same stopping rules as the in-memory aggregate.
+ * promo.kmeans_fit runs the core's Lloyd loop (promo_kmeans_iterate, the
+ * same as the in-memory aggregate's) over a table: each step is one
+ * kmeans_step query through SPI, in a memory context reset every step.
  */
 #include "kmeans_glue.h"
 
@@ -44,16 +45,16 @@
 #define STEP_TAG 7003.0
 #define STEP_HEADER 11
 
-#define S_K 1
-#define S_D 2
-#define S_N 3
-#define S_SKIPPED 4
-#define S_MOVED 5
-#define S_INERTIA 6
-#define S_CANDIDATES 7
-#define S_HAS_PREVIOUS 8
-#define S_BUFFERED 9
-#define S_CAPACITY 10
+#define STEP_K 1
+#define STEP_D 2
+#define STEP_N 3
+#define STEP_SKIPPED 4
+#define STEP_MOVED 5
+#define STEP_INERTIA 6
+#define STEP_CANDIDATES 7
+#define STEP_HAS_PREVIOUS 8
+#define STEP_BUFFERED 9
+#define STEP_CAPACITY 10
 
 /* Views into a step state. */
 typedef struct StepState
@@ -91,8 +92,8 @@ StepView(double *s)
 	StepState	st;
 
 	st.s = s;
-	st.k = (int) s[S_K];
-	st.d = (int) s[S_D];
+	st.k = (int) s[STEP_K];
+	st.d = (int) s[STEP_D];
 	st.sumsq = s + STEP_HEADER;
 	st.counts = st.sumsq + st.d;
 	st.sums = st.counts + st.k;
@@ -129,18 +130,18 @@ StepData(ArrayType *state)
 	int			width;
 	double		total = 0.0;
 
-	if (!promo_whole_in(s[S_K], 1, PROMO_KMEANS_MAX_K) ||
-		!promo_whole_in(s[S_D], 1, PROMO_MAX_DIMENSIONS) ||
-		ARR_DIMS(state)[0] != StepLength((int) s[S_K], (int) s[S_D]) ||
-		!promo_whole_in(s[S_CANDIDATES], 0, s[S_K]) ||
-		!promo_whole_in(s[S_HAS_PREVIOUS], 0, 1) ||
-		s[S_CAPACITY] != StepCapacity((int) s[S_D]) ||
-		!promo_whole_in(s[S_BUFFERED], 0, s[S_CAPACITY] - 1))
+	if (!promo_whole_in(s[STEP_K], 1, PROMO_KMEANS_MAX_K) ||
+		!promo_whole_in(s[STEP_D], 1, PROMO_MAX_DIMENSIONS) ||
+		ARR_DIMS(state)[0] != StepLength((int) s[STEP_K], (int) s[STEP_D]) ||
+		!promo_whole_in(s[STEP_CANDIDATES], 0, s[STEP_K]) ||
+		!promo_whole_in(s[STEP_HAS_PREVIOUS], 0, 1) ||
+		s[STEP_CAPACITY] != StepCapacity((int) s[STEP_D]) ||
+		!promo_whole_in(s[STEP_BUFFERED], 0, s[STEP_CAPACITY] - 1))
 		promo_bad_state("The kmeans_step state's header does not match its length.");
-	if (!promo_whole_in(s[S_N], 0, MAX_COUNT) ||
-		!promo_whole_in(s[S_SKIPPED], 0, MAX_COUNT) ||
-		!promo_whole_in(s[S_MOVED], 0, s[S_N]) ||
-		!isfinite(s[S_INERTIA]) || s[S_INERTIA] < 0)
+	if (!promo_whole_in(s[STEP_N], 0, MAX_COUNT) ||
+		!promo_whole_in(s[STEP_SKIPPED], 0, MAX_COUNT) ||
+		!promo_whole_in(s[STEP_MOVED], 0, s[STEP_N]) ||
+		!isfinite(s[STEP_INERTIA]) || s[STEP_INERTIA] < 0)
 		promo_bad_state("The kmeans_step state's counts must be whole, not negative, and its inertia finite.");
 	st = StepView(s);
 	width = st.d + 2;
@@ -150,11 +151,11 @@ StepData(ArrayType *state)
 			promo_bad_state("The kmeans_step state's cluster counts must be whole and not negative.");
 		total += st.counts[c];
 	}
-	if (total != s[S_N])
+	if (total != s[STEP_N])
 		promo_bad_state("The kmeans_step state's cluster counts do not add up to its rows.");
 	CheckValues(st.sumsq, st.d, 0.0, "The kmeans_step state's sums of squares must be finite and not negative.");
 	CheckValues(st.sums, (Size) st.k * st.d, -DBL_MAX, "The kmeans_step state's sums must be finite.");
-	for (int c = 0; c < (int) s[S_CANDIDATES]; c++)
+	for (int c = 0; c < (int) s[STEP_CANDIDATES]; c++)
 	{
 		const double *cand = st.cand + (Size) c * width;
 
@@ -164,9 +165,9 @@ StepData(ArrayType *state)
 			promo_bad_state("A kmeans_step candidate has a bad distance or names no cluster.");
 		CheckValues(cand + 2, st.d, -DBL_MAX, "A kmeans_step candidate's row must be finite.");
 	}
-	CheckValues(st.centroids, (Size) st.k * st.d * (1 + (s[S_HAS_PREVIOUS] != 0)), -DBL_MAX,
+	CheckValues(st.centroids, (Size) st.k * st.d * (1 + (s[STEP_HAS_PREVIOUS] != 0)), -DBL_MAX,
 				"The kmeans_step state's centroids must be finite.");
-	CheckValues(st.buffer, (Size) s[S_BUFFERED] * st.d, -DBL_MAX,
+	CheckValues(st.buffer, (Size) s[STEP_BUFFERED] * st.d, -DBL_MAX,
 				"The kmeans_step state's buffered rows must be finite.");
 	return st;
 }
@@ -299,11 +300,11 @@ NewStepState(int k, int d, const double *centroids, const double *previous)
 	StepState	st;
 
 	st = StepView((double *) ARR_DATA_PTR(state));
-	st.s[S_K] = st.k = k;
-	st.s[S_D] = st.d = d;
+	st.s[STEP_K] = st.k = k;
+	st.s[STEP_D] = st.d = d;
 	st = StepView(st.s);
-	st.s[S_CAPACITY] = StepCapacity(d);
-	st.s[S_HAS_PREVIOUS] = previous != NULL;
+	st.s[STEP_CAPACITY] = StepCapacity(d);
+	st.s[STEP_HAS_PREVIOUS] = previous != NULL;
 	memcpy(st.centroids, centroids, sizeof(double) * k * d);
 	if (previous)
 		memcpy(st.previous, previous, sizeof(double) * k * d);
@@ -314,10 +315,10 @@ NewStepState(int k, int d, const double *centroids, const double *previous)
 static void
 OfferCandidate(StepState *st, double dist, int label, const double *row)
 {
-	int			held = (int) st->s[S_CANDIDATES];
+	int			held = (int) st->s[STEP_CANDIDATES];
 
 	promo_kmeans_offer_candidate(st->cand, st->k, st->d, &held, dist, label, row);
-	st->s[S_CANDIDATES] = held;
+	st->s[STEP_CANDIDATES] = held;
 }
 
 /*
@@ -328,7 +329,7 @@ OfferCandidate(StepState *st, double dist, int label, const double *row)
 static void
 Flush(StepState *st)
 {
-	int			m = (int) st->s[S_BUFFERED];
+	int			m = (int) st->s[STEP_BUFFERED];
 	int			k = st->k;
 	int			d = st->d;
 	int		   *labels;
@@ -346,7 +347,7 @@ Flush(StepState *st)
 	cnorm = dist + (Size) PROMO_KMEANS_CHUNK * k;
 	promo_kmeans_norms(st->centroids, k, d, cnorm);
 	promo_kmeans_label_chunk(st->buffer, m, d, k, st->centroids, cnorm, labels, best, dist);
-	if (st->s[S_HAS_PREVIOUS] != 0)
+	if (st->s[STEP_HAS_PREVIOUS] != 0)
 	{
 		promo_kmeans_norms(st->previous, k, d, cnorm);
 		promo_kmeans_label_chunk(st->buffer, m, d, k, st->previous, cnorm, before, best, dist);
@@ -357,9 +358,9 @@ Flush(StepState *st)
 		int			label = labels[r];
 		double		dist2 = promo_sqdist(x, st->centroids + (Size) label * d, d);
 
-		st->s[S_N] += 1;
-		st->s[S_INERTIA] += dist2;
-		st->s[S_MOVED] += st->s[S_HAS_PREVIOUS] == 0 || before[r] != label;
+		st->s[STEP_N] += 1;
+		st->s[STEP_INERTIA] += dist2;
+		st->s[STEP_MOVED] += st->s[STEP_HAS_PREVIOUS] == 0 || before[r] != label;
 		st->counts[label] += 1;
 		for (int j = 0; j < d; j++)
 		{
@@ -368,7 +369,7 @@ Flush(StepState *st)
 		}
 		OfferCandidate(st, dist2, label, x);
 	}
-	st->s[S_BUFFERED] = 0;
+	st->s[STEP_BUFFERED] = 0;
 	pfree(labels);
 	pfree(best);
 }
@@ -377,9 +378,9 @@ Flush(StepState *st)
 static void
 AddRow(StepState *st, const double *x)
 {
-	memcpy(st->buffer + (Size) st->s[S_BUFFERED] * st->d, x, sizeof(double) * st->d);
-	st->s[S_BUFFERED] += 1;
-	if (st->s[S_BUFFERED] == st->s[S_CAPACITY])
+	memcpy(st->buffer + (Size) st->s[STEP_BUFFERED] * st->d, x, sizeof(double) * st->d);
+	st->s[STEP_BUFFERED] += 1;
+	if (st->s[STEP_BUFFERED] == st->s[STEP_CAPACITY])
 		Flush(st);
 }
 
@@ -392,7 +393,7 @@ CheckSameCentroids(const StepState *st, int k, int d, const double *centroids,
 
 	if (st->k != k || st->d != d ||
 		memcmp(st->centroids, centroids, bytes) != 0 ||
-		(st->s[S_HAS_PREVIOUS] != 0) != (previous != NULL) ||
+		(st->s[STEP_HAS_PREVIOUS] != 0) != (previous != NULL) ||
 		(previous != NULL && memcmp(st->previous, previous, bytes) != 0))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -441,7 +442,7 @@ promo_kmeans_step_accum(PG_FUNCTION_ARGS)
 		CheckSameCentroids(&st, k, d, centroids, previous);
 	if (PG_ARGISNULL(1))
 	{
-		st.s[S_SKIPPED] += 1;
+		st.s[STEP_SKIPPED] += 1;
 		PG_RETURN_ARRAYTYPE_P(state);
 	}
 	x = promo_vector_arg(PG_GETARG_ARRAYTYPE_P(1), "x", &n);
@@ -464,17 +465,17 @@ promo_kmeans_step_combine(PG_FUNCTION_ARGS)
 	int			width = a.d + 2;
 
 	CheckSameCentroids(&a, b.k, b.d, b.centroids,
-					   b.s[S_HAS_PREVIOUS] != 0 ? b.previous : NULL);
-	for (int i = S_N; i <= S_INERTIA; i++)
+					   b.s[STEP_HAS_PREVIOUS] != 0 ? b.previous : NULL);
+	for (int i = STEP_N; i <= STEP_INERTIA; i++)
 		a.s[i] += b.s[i];
 	for (int j = 0; j < a.d; j++)
 		a.sumsq[j] += b.sumsq[j];
 	for (Size i = 0; i < (Size) a.k * (a.d + 1); i++)
 		a.counts[i] += b.counts[i];	/* counts and sums are contiguous */
-	for (int c = 0; c < (int) b.s[S_CANDIDATES]; c++)
+	for (int c = 0; c < (int) b.s[STEP_CANDIDATES]; c++)
 		OfferCandidate(&a, b.cand[(Size) c * width], (int) b.cand[(Size) c * width + 1],
 					   b.cand + (Size) c * width + 2);
-	for (int r = 0; r < (int) b.s[S_BUFFERED]; r++)
+	for (int r = 0; r < (int) b.s[STEP_BUFFERED]; r++)
 		AddRow(&a, b.buffer + (Size) r * b.d);
 	PG_RETURN_ARRAYTYPE_P(state);
 }
@@ -489,7 +490,7 @@ promo_kmeans_step_final(PG_FUNCTION_ARGS)
 
 	Flush(&st);
 	/* An empty buffer reads the same whatever rows passed through it. */
-	memset(st.buffer, 0, sizeof(double) * (Size) st.s[S_CAPACITY] * st.d);
+	memset(st.buffer, 0, sizeof(double) * (Size) st.s[STEP_CAPACITY] * st.d);
 	PG_RETURN_ARRAYTYPE_P(state);
 }
 
@@ -574,7 +575,7 @@ ReadStats(TableSource *ts, const StepState *st, double *sizes,
 		  PromoKmeansStepStats *stats)
 {
 	double		var = 0.0;
-	double		n = st->s[S_N];
+	double		n = st->s[STEP_N];
 
 	for (int j = 0; j < st->d; j++)
 	{
@@ -585,10 +586,10 @@ ReadStats(TableSource *ts, const StepState *st, double *sizes,
 		var += st->sumsq[j] / n - (total / n) * (total / n);
 	}
 	memcpy(sizes, st->counts, sizeof(double) * st->k);
-	ts->skipped = st->s[S_SKIPPED];
+	ts->skipped = st->s[STEP_SKIPPED];
 	stats->n = n;
-	stats->moved = st->s[S_MOVED];
-	stats->inertia = st->s[S_INERTIA];
+	stats->moved = st->s[STEP_MOVED];
+	stats->inertia = st->s[STEP_INERTIA];
 	stats->mean_variance = var / st->d;
 	stats->relocated = 0;
 }
@@ -606,7 +607,7 @@ TableStep(void *ctx, const double *centroids, const double *previous,
 	memcpy(counts, sizes, sizeof(double) * ts->k);
 	/* The state is the step's own copy: its sums may change. */
 	stats->relocated = promo_kmeans_means(ts->k, ts->d, counts, st.sums, st.cand,
-										  (int) st.s[S_CANDIDATES], next);
+										  (int) st.s[STEP_CANDIDATES], next);
 	ts->last = *stats;
 }
 
