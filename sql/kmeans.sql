@@ -99,11 +99,28 @@ FROM km_serial;
 RESET ALL;
 SET extra_float_digits = 0;
 
+-- kmeans_step knows its centroids by value, not by where they are stored:
+-- per-group centroids computed by an expression or read through a join.
+SELECT s, (promo.kmeans_step(array[g::float8], array[[s*100::float8]]))[18] AS centroid
+FROM generate_series(1, 6) g, (VALUES (1), (2)) v(s) GROUP BY s ORDER BY s;
+CREATE TABLE km_group_centroids AS
+SELECT g, ARRAY[[g, 0], [10 + g, 5], [20 + g, 10]]::float8[] AS c FROM generate_series(0, 3) g;
+SELECT p.g, (promo.kmeans_step(p.x, c.c))[35:36] AS first_centroid,
+       (SELECT sum(v) FROM unnest((promo.kmeans_step(p.x, c.c))[14:16]) v) AS counted
+FROM km_pts p JOIN km_group_centroids c USING (g) GROUP BY p.g, c.c ORDER BY p.g;
+SELECT promo.kmeans_step(array[g::float8], array[[g::float8]]) FROM generate_series(1, 3) g;
+
 -- kmeans_fit seeds from the table (a sample when it is large) by seed.
 SELECT promo.kmeans_fit('km_pts', 'x', 3, seed => 3)::text
      = promo.kmeans_fit('km_pts', 'x', 3, seed => 3)::text AS fit_deterministic;
 SELECT jsonb_path_query_array(promo.kmeans_fit('km_pts', 'x', 3, sample_size => 100)::jsonb,
                               '$.sizes[*]') AS sampled_seeding_sizes;
+-- A table is sampled whatever the planner's estimate (a distributed table's
+-- coordinator has none): a never analyzed copy gets the same seeds.
+CREATE TABLE km_fresh AS SELECT * FROM km_pts;
+SELECT promo.kmeans_fit('km_fresh', 'x', 3, sample_size => 100, max_iter => 0)::jsonb -> 'centroids'
+     = promo.kmeans_fit('km_pts', 'x', 3, sample_size => 100, max_iter => 0)::jsonb -> 'centroids'
+       AS same_seeds;
 -- A view cannot be sampled: it is read whole, and every row counts.
 CREATE VIEW km_view AS SELECT x FROM km_pts;
 SELECT (promo.kmeans_fit('km_view', 'x', 3, sample_size => 100)::jsonb ->> 'n')::int AS rows_through_view;
@@ -132,6 +149,55 @@ SELECT promo.kmeans(x, 2) IS NULL AS empty FROM km_pts WHERE false;
 SELECT promo.metrics(promo.kmeans(x, 2)) ->> 'n_skipped' AS skipped
 FROM (SELECT x FROM km_pts UNION ALL SELECT NULL) s;
 
+-- From the same initial centroids kmeans and kmeans_fit give the same
+-- model, also when a cluster is left empty; sizes are what predict gives.
+CREATE TABLE km_same AS SELECT '{1,2}'::float8[] AS x FROM generate_series(1, 10);
+CREATE TABLE km_same_fit AS
+SELECT (SELECT promo.kmeans(x, 2, '{"init": [[1, 2], [5, 5]]}') FROM km_same) AS memory,
+       promo.kmeans_fit('km_same', 'x', 2, init => '[[1, 2], [5, 5]]') AS scaleout;
+SELECT jsonb_path_query_array(memory::jsonb, '$.sizes[*]') AS memory_sizes,
+       jsonb_path_query_array(scaleout::jsonb, '$.sizes[*]') AS scaleout_sizes,
+       memory::text = scaleout::text AS same_model
+FROM km_same_fit;
+SELECT promo.predict(scaleout, x) AS predicted, count(*) FROM km_same, km_same_fit GROUP BY 1;
+-- Options left NULL take the defaults.
+SELECT promo.kmeans_fit('km_pts', 'x', 3, seed => NULL, max_iter => NULL, tol => NULL,
+                        init => NULL, sample_size => NULL, progress => NULL)::text
+     = promo.kmeans_fit('km_pts', 'x', 3)::text AS null_options_are_defaults;
+
+-- A source whose rows change between scans is an error, never a NaN model.
+CREATE SEQUENCE km_scans;
+CREATE VIEW km_shrinking AS
+SELECT x FROM km_pts WHERE i % (SELECT nextval('km_scans'))::int = 0;
+SELECT promo.kmeans_fit('km_shrinking', 'x', 3, init => '[[0, 0], [10, 5], [20, 10]]');
+
+-- Forged states are refused by every function that takes one.
+CREATE TABLE km_state AS SELECT promo.kmeans_step(ARRAY[1::float8], '{{1}}') AS s;
+SELECT promo._kmeans_step_final(s[1:3] || 'NaN'::float8 || s[5:]) FROM km_state;
+SELECT promo._kmeans_step_final(s[1:12] || '-1'::float8 || s[14:]) FROM km_state;
+SELECT promo._kmeans_step_final(s[1:15] || '999'::float8 || s[17:]) FROM km_state;
+SELECT promo._kmeans_step_final(s[1:13] || 'Infinity'::float8 || s[15:]) FROM km_state;
+SELECT promo._kmeans_step_combine(s, s[1:12] || '-1'::float8 || s[14:]) FROM km_state;
+SELECT promo._kmeans_step_accum(s[1:15] || '999'::float8 || s[17:], '{1}', '{{1}}') FROM km_state;
+DO $$ BEGIN
+    EXECUTE format('CREATE AGGREGATE km_forged(float8[], float8[]) (SFUNC = promo._kmeans_step_accum, STYPE = float8[], INITCOND = %L)',
+                   (SELECT (s[1:12] || '-1'::float8 || s[14:])::text FROM km_state));
+END $$;
+SELECT km_forged(x, '{{1}}') FROM (VALUES ('{1}'::float8[]), ('{2}')) v(x);
+DROP AGGREGATE km_forged(float8[], float8[]);
+SELECT promo._silhouette_final('{7004,1,-3}');
+SELECT promo._silhouette_final('{7004,NaN,3}');
+SELECT promo._silhouette_final('{7004,5,3}');
+SELECT promo._silhouette_combine('{7004,1,3}', '{7004,1,2.5}');
+SELECT promo._silhouette_accum('{7004,1,3,0}', '{1,2}', NULL);
+
+-- promo.kmeans holds its rows within promo.max_memory.
+SET max_parallel_workers_per_gather = 0;
+SET promo.max_memory = '1MB';
+SELECT promo.kmeans(x, 3) FROM km_big;
+RESET promo.max_memory;
+RESET max_parallel_workers_per_gather;
+
 -- Bad input.
 SELECT promo.kmeans(x, 0) FROM km_pts;
 SELECT promo.kmeans(x, 3) FROM (VALUES ('{1,1}'::float8[]), ('{1,1}'), ('{2,2}'), ('{1,1}')) v(x);
@@ -159,8 +225,19 @@ SELECT promo.kmeans_distance(promo.linreg(x[1], x), '{1,2}') FROM km_pts;
 SELECT promo.kmeans_fit('km_pts', 'x', 2, max_iter => -1);
 SELECT promo.silhouette(x, (SELECT promo.kmeans(x, 1) FROM km_pts)) FROM km_pts;
 SELECT * FROM promo.kmeans_choose_k('km_pts', 'x', 1, 3);
+SELECT promo.kmeans(x, 2) FROM (SELECT array_fill(1::float8, ARRAY[200000]) AS x) s;
+SELECT promo.kmeans(x, 2) FROM (VALUES ('{1e-300}'::float8[]), ('{2e-300}'), ('{3e-300}')) v(x);
+SELECT promo.kmeans(x, 2) FROM (VALUES ('{1e-310}'::float8[]), ('{2e-310}'), ('{3e-310}')) v(x);
+SELECT promo.kmeans_fit('km_pts', 'x', 3, sample_size => 1);
+CREATE TABLE km_two AS SELECT ARRAY[i::float8] AS x FROM generate_series(1, 2) i;
+SELECT promo.kmeans_fit('km_two', 'x', 3, init => '[[0], [1], [2]]');
+SELECT promo.kmeans_fit('km_pts', 'x', 2, init => '{"a": 1}');
+SELECT promo.kmeans_fit('km_pts', 'x', 2, tol => 'NaN');
+SELECT promo.kmeans(x, 2, '{"progress": 1}') FROM km_pts;
 CREATE TABLE km_empty (x float8[]);
 SELECT promo.kmeans_fit('km_empty', 'x', 2, init => '[[0, 0], [1, 1]]');
 
-DROP TABLE km_fit, km_pts, km_serial, km_empty, km_big;
+DROP VIEW km_shrinking;
+DROP SEQUENCE km_scans;
+DROP TABLE km_fit, km_pts, km_group_centroids, km_same, km_same_fit, km_state, km_two, km_fresh, km_serial, km_empty, km_big;
 DROP FUNCTION km_fit_view(text);

@@ -23,8 +23,8 @@
 size_t
 promo_kmeans_work_doubles(size_t n, int d, int k)
 {
-	return 4 * n + (size_t) CHUNK * k + 2 * (size_t) k * d + k +
-		(size_t) k * (d + 2);
+	return 4 * n + (size_t) CHUNK * k + (size_t) k * d + 2 * (size_t) k +
+		(size_t) k * (d + 2) + PROMO_KMEANS_ITERATE_WORK(k, d);
 }
 
 /*
@@ -248,15 +248,17 @@ promo_kmeans_random(const double *x, size_t n, int d, int k,
 
 /* ---- Lloyd ---- */
 
+/* Scratch space of the in-memory path, carved from the caller's buffer. */
 typedef struct LloydWork
 {
 	double	   *mindist;		/* n: squared distance to the nearest centroid */
 	double	   *xnorm;			/* n: |x|^2 */
 	double	   *dist;			/* CHUNK x k */
 	double	   *sums;			/* k x d */
-	double	   *next;			/* k x d: the next centroids */
+	double	   *counts;			/* k: counts that relocation may change */
 	double	   *cnorm;			/* k: |c|^2 */
 	double	   *cand;			/* k x (d + 2): relocation candidates */
+	double	   *iterate;		/* PROMO_KMEANS_ITERATE_WORK(k, d) */
 } LloydWork;
 
 /* Carve the scratch buffer. */
@@ -269,9 +271,10 @@ SplitWork(double *work, size_t n, int d, int k)
 	w.xnorm = w.mindist + n;
 	w.dist = w.xnorm + n;
 	w.sums = w.dist + (size_t) CHUNK * k;
-	w.next = w.sums + (size_t) k * d;
-	w.cnorm = w.next + (size_t) k * d;
+	w.counts = w.sums + (size_t) k * d;
+	w.cnorm = w.counts + k;
 	w.cand = w.cnorm + k;
+	w.iterate = w.cand + (size_t) k * (d + 2);
 	return w;
 }
 
@@ -313,37 +316,6 @@ promo_kmeans_label_chunk(const double *x, int m, int d, int k,
 	}
 }
 
-/*
- * Label every point with its nearest centroid, chunk by chunk; returns how
- * many labels changed.  mindist gets the squared distances.
- */
-static size_t
-Assign(const double *x, size_t n, int d, int k, const double *centroids,
-	   int *labels, LloydWork *w, const PromoKmeansHooks *hooks)
-{
-	size_t		moved = 0;
-	int			chunk[CHUNK];
-
-	promo_kmeans_norms(centroids, k, d, w->cnorm);
-	for (size_t start = 0; start < n; start += CHUNK)
-	{
-		int			m = (int) (n - start < CHUNK ? n - start : CHUNK);
-
-		MaybeInterrupt(hooks, start);
-		promo_kmeans_label_chunk(x + start * d, m, d, k, centroids, w->cnorm,
-								 chunk, w->mindist + start, w->dist);
-		for (int r = 0; r < m; r++)
-		{
-			double		d2 = w->mindist[start + r] + w->xnorm[start + r];
-
-			moved += labels[start + r] != chunk[r];
-			labels[start + r] = chunk[r];
-			w->mindist[start + r] = d2 > 0.0 ? d2 : 0.0;
-		}
-	}
-	return moved;
-}
-
 /* Keep (dist, label, row) in cand if it is among the k farthest rows. */
 void
 promo_kmeans_offer_candidate(double *cand, int k, int d, int *held,
@@ -371,13 +343,17 @@ promo_kmeans_offer_candidate(double *cand, int k, int d, int *held,
 	memcpy(cand + (size_t) at * width + 2, row, sizeof(double) * d);
 }
 
-/* Move each empty cluster onto the farthest candidate that can spare it. */
-void
-promo_kmeans_relocate(int k, int d, double *counts, double *sums,
-					  const double *cand, int held)
+/*
+ * Move each empty cluster onto the farthest candidate that can spare it;
+ * returns how many moved, or -1 when a cluster is still empty.
+ */
+static int
+Relocate(int k, int d, double *counts, double *sums, const double *cand,
+		 int held)
 {
 	int			width = d + 2;
 	int			next = 0;
+	int			moved = 0;
 
 	for (int c = 0; c < k; c++)
 	{
@@ -389,7 +365,7 @@ promo_kmeans_relocate(int k, int d, double *counts, double *sums,
 		while (next < held && counts[(int) cand[(size_t) next * width + 1]] <= 1)
 			next++;
 		if (next >= held)
-			return;
+			return -1;
 		from = (int) cand[(size_t) next * width + 1];
 		row = cand + (size_t) next * width + 2;
 		cblas_daxpy(d, -1.0, row, 1, sums + (size_t) from * d, 1);
@@ -397,47 +373,206 @@ promo_kmeans_relocate(int k, int d, double *counts, double *sums,
 		counts[from] -= 1;
 		counts[c] = 1;
 		next++;
+		moved++;
 	}
+	return moved;
 }
 
-/* Relocate empty clusters, if any, onto the k rows farthest from theirs. */
-static void
-Relocate(const double *x, size_t n, int d, int k, const int *labels,
-		 double *counts, LloydWork *w)
+/* The next centroids: empty clusters relocated, then the means. */
+int
+promo_kmeans_means(int k, int d, double *counts, double *sums,
+				   const double *cand, int held, double *next)
 {
-	int			held = 0;
-	bool		empty = false;
+	int			moved = Relocate(k, d, counts, sums, cand, held);
 
+	if (moved < 0)
+		return -1;
 	for (int c = 0; c < k; c++)
-		empty = empty || counts[c] == 0;
-	if (!empty)
-		return;
-	for (size_t i = 0; i < n; i++)
-		promo_kmeans_offer_candidate(w->cand, k, d, &held, w->mindist[i],
-									 labels[i], x + i * d);
-	promo_kmeans_relocate(k, d, counts, w->sums, w->cand, held);
+		for (int j = 0; j < d; j++)
+			next[(size_t) c * d + j] = sums[(size_t) c * d + j] / counts[c];
+	return moved;
 }
 
-/* New centroids into w->next: means of the labelled points. */
-static void
-Update(const double *x, size_t n, int d, int k, int *labels, double *counts,
-	   LloydWork *w)
+/* Does a step's report allow the loop to go on?  Sets the status if not. */
+static bool
+StepOk(const PromoKmeansStepStats *st, int k, bool first,
+	   PromoKmeansResult *result)
 {
-	memset(w->sums, 0, sizeof(double) * k * d);
-	memset(counts, 0, sizeof(double) * k);
-	for (size_t i = 0; i < n; i++)
+	if (first)
+		result->n = st->n;
+	if (st->n != result->n)
+		result->status = PROMO_KMEANS_ROWS_CHANGED;
+	else if (st->n < k || st->relocated < 0)
+		result->status = PROMO_KMEANS_TOO_FEW_ROWS;
+	return result->status == PROMO_KMEANS_OK;
+}
+
+/* Lloyd iterations over a source, from the given centroids. */
+PromoKmeansResult
+promo_kmeans_iterate(const PromoKmeansSource *source, int k, int d,
+					 double *centroids, int max_iter, double tol,
+					 double *sizes, double *work, const PromoKmeansHooks *hooks)
+{
+	size_t		kd = (size_t) k * d;
+	double	   *next = work;
+	double	   *previous = work + kd;
+	PromoKmeansStepStats st;
+	PromoKmeansResult result = {0.0, 0.0, 0, false, PROMO_KMEANS_OK};
+	double		tol_abs = 0.0;
+	bool		labels_current = false;
+
+	for (int it = 0; it < max_iter; it++)
 	{
-		double	   *s = w->sums + (size_t) labels[i] * d;
-		const double *xi = x + i * d;
+		double		shift = 0.0;
+
+		source->step(source->ctx, centroids, it > 0 ? previous : NULL, next,
+					 sizes, &st);
+		if (!StepOk(&st, k, it == 0, &result))
+			return result;
+		if (it == 0)
+			tol_abs = tol * st.mean_variance;
+		for (size_t i = 0; i < kd; i++)
+			shift += (next[i] - centroids[i]) * (next[i] - centroids[i]);
+		memcpy(previous, centroids, sizeof(double) * kd);
+		memcpy(centroids, next, sizeof(double) * kd);
+		result.iterations = it + 1;
+		if (hooks->progress)
+			hooks->progress(hooks->ctx, it + 1, st.inertia, st.moved / st.n);
+		if (st.moved == 0 && it > 0)
+		{
+			/* Strict convergence: the labels stand, unless a cluster moved. */
+			result.converged = true;
+			labels_current = st.relocated == 0;
+			break;
+		}
+		if (shift <= tol_abs)
+		{
+			result.converged = true;
+			break;
+		}
+	}
+	source->finish(source->ctx, centroids, labels_current, sizes, &st);
+	if (StepOk(&st, k, result.iterations == 0, &result))
+		result.inertia = st.inertia;
+	return result;
+}
+
+/* The in-memory source: the rows, their labels and the scratch space. */
+typedef struct MemorySource
+{
+	const double *x;
+	size_t		n;
+	int			d;
+	int			k;
+	int		   *labels;
+	double		mean_variance;
+	LloydWork	w;
+	const PromoKmeansHooks *hooks;
+} MemorySource;
+
+/*
+ * Label every point with its nearest centroid, chunk by chunk; returns how
+ * many labels changed.  mindist gets the squared distances.
+ */
+static size_t
+Assign(MemorySource *m, const double *centroids)
+{
+	LloydWork  *w = &m->w;
+	size_t		moved = 0;
+	int			chunk[CHUNK];
+
+	promo_kmeans_norms(centroids, m->k, m->d, w->cnorm);
+	for (size_t start = 0; start < m->n; start += CHUNK)
+	{
+		int			rows = (int) (m->n - start < CHUNK ? m->n - start : CHUNK);
+
+		MaybeInterrupt(m->hooks, start);
+		promo_kmeans_label_chunk(m->x + start * m->d, rows, m->d, m->k, centroids,
+								 w->cnorm, chunk, w->mindist + start, w->dist);
+		for (int r = 0; r < rows; r++)
+		{
+			double		d2 = w->mindist[start + r] + w->xnorm[start + r];
+
+			moved += m->labels[start + r] != chunk[r];
+			m->labels[start + r] = chunk[r];
+			w->mindist[start + r] = d2 > 0.0 ? d2 : 0.0;
+		}
+	}
+	return moved;
+}
+
+/* Per-cluster counts (into counts) and sums (into w->sums) of the labels. */
+static void
+SumClusters(MemorySource *m, double *counts)
+{
+	int			d = m->d;
+
+	memset(m->w.sums, 0, sizeof(double) * m->k * d);
+	memset(counts, 0, sizeof(double) * m->k);
+	for (size_t i = 0; i < m->n; i++)
+	{
+		double	   *s = m->w.sums + (size_t) m->labels[i] * d;
+		const double *xi = m->x + i * d;
 
 		for (int j = 0; j < d; j++)
 			s[j] += xi[j];
-		counts[labels[i]] += 1;
+		counts[m->labels[i]] += 1;
 	}
-	Relocate(x, n, d, k, labels, counts, w);
-	for (int c = 0; c < k; c++)
-		for (int j = 0; j < d; j++)
-			w->next[(size_t) c * d + j] = w->sums[(size_t) c * d + j] / counts[c];
+}
+
+/* One in-memory Lloyd step (PromoKmeansSource.step). */
+static void
+MemoryStep(void *ctx, const double *centroids, const double *previous,
+		   double *next, double *sizes, PromoKmeansStepStats *stats)
+{
+	MemorySource *m = ctx;
+	LloydWork  *w = &m->w;
+	int			held = 0;
+	bool		empty = false;
+	double		pot = 0.0;
+
+	(void) previous;			/* the labels of the last step are at hand */
+
+	stats->moved = (double) Assign(m, centroids);
+	for (size_t i = 0; i < m->n; i++)
+		pot += w->mindist[i];
+	SumClusters(m, sizes);
+	memcpy(w->counts, sizes, sizeof(double) * m->k);
+	for (int c = 0; c < m->k; c++)
+		empty = empty || sizes[c] == 0;
+	/* Candidates for relocation only when a cluster needs one. */
+	for (size_t i = 0; empty && i < m->n; i++)
+		promo_kmeans_offer_candidate(w->cand, m->k, m->d, &held, w->mindist[i],
+									 m->labels[i], m->x + i * m->d);
+	stats->relocated = promo_kmeans_means(m->k, m->d, w->counts, w->sums,
+										  w->cand, held, next);
+	stats->n = (double) m->n;
+	stats->inertia = pot;
+	stats->mean_variance = m->mean_variance;
+}
+
+/* Sizes and exact inertia of the final centroids (PromoKmeansSource.finish). */
+static void
+MemoryFinish(void *ctx, const double *centroids, bool labels_current,
+			 double *sizes, PromoKmeansStepStats *stats)
+{
+	MemorySource *m = ctx;
+	double		inertia = 0.0;
+
+	if (!labels_current)
+		Assign(m, centroids);
+	memset(sizes, 0, sizeof(double) * m->k);
+	for (size_t i = 0; i < m->n; i++)
+	{
+		inertia += promo_sqdist(m->x + i * m->d,
+								centroids + (size_t) m->labels[i] * m->d, m->d);
+		sizes[m->labels[i]] += 1;
+	}
+	stats->n = (double) m->n;
+	stats->moved = 0.0;
+	stats->inertia = inertia;
+	stats->mean_variance = m->mean_variance;
+	stats->relocated = 0;
 }
 
 /*
@@ -460,71 +595,21 @@ MeanVariance(const double *x, size_t n, int d, double *mean)
 	return total / n / d;
 }
 
-/* Sum of squared distances of the points to their labelled centroids. */
-static double
-Inertia(const double *x, size_t n, int d, const double *centroids,
-		const int *labels, double *sizes, int k)
-{
-	double		inertia = 0.0;
-
-	memset(sizes, 0, sizeof(double) * k);
-	for (size_t i = 0; i < n; i++)
-	{
-		inertia += promo_sqdist(x + i * d, centroids + (size_t) labels[i] * d, d);
-		sizes[labels[i]] += 1;
-	}
-	return inertia;
-}
-
-/* Lloyd iterations from the given centroids, updated in place. */
+/* Lloyd iterations over rows in memory, from the given centroids. */
 PromoKmeansResult
 promo_kmeans_lloyd(const double *x, size_t n, int d, int k, double *centroids,
 				   int max_iter, double tol, int *labels, double *sizes,
 				   double *work, const PromoKmeansHooks *hooks)
 {
-	LloydWork	w = SplitWork(work, n, d, k);
-	double		tol_abs = tol * MeanVariance(x, n, d, w.next);
-	PromoKmeansResult result = {0.0, 0, false};
-	bool		strict = false;
+	MemorySource m = {x, n, d, k, labels, 0.0, SplitWork(work, n, d, k), hooks};
+	PromoKmeansSource source = {&m, MemoryStep, MemoryFinish};
 
+	m.mean_variance = MeanVariance(x, n, d, m.w.sums);
 	for (size_t i = 0; i < n; i++)
 	{
-		w.xnorm[i] = cblas_ddot(d, x + i * d, 1, x + i * d, 1);
+		m.w.xnorm[i] = cblas_ddot(d, x + i * d, 1, x + i * d, 1);
 		labels[i] = -1;
 	}
-	for (int it = 0; it < max_iter; it++)
-	{
-		size_t		moved = Assign(x, n, d, k, centroids, labels, &w, hooks);
-		double		shift = 0.0;
-
-		Update(x, n, d, k, labels, sizes, &w);
-		for (size_t i = 0; i < (size_t) k * d; i++)
-			shift += (w.next[i] - centroids[i]) * (w.next[i] - centroids[i]);
-		memcpy(centroids, w.next, sizeof(double) * k * d);
-		result.iterations = it + 1;
-		if (hooks->progress)
-		{
-			double		pot = 0.0;
-
-			for (size_t i = 0; i < n; i++)
-				pot += w.mindist[i] > 0 ? w.mindist[i] : 0.0;
-			hooks->progress(hooks->ctx, it + 1, pot, (double) moved / n);
-		}
-		if (moved == 0 && it > 0)
-		{
-			strict = true;
-			result.converged = true;
-			break;
-		}
-		if (shift <= tol_abs)
-		{
-			result.converged = true;
-			break;
-		}
-	}
-	/* Labels must match the final centroids unless they already do. */
-	if (!strict)
-		Assign(x, n, d, k, centroids, labels, &w, hooks);
-	result.inertia = Inertia(x, n, d, centroids, labels, sizes, k);
-	return result;
+	return promo_kmeans_iterate(&source, k, d, centroids, max_iter, tol, sizes,
+								m.w.iterate, hooks);
 }

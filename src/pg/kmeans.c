@@ -9,6 +9,7 @@
  */
 #include "kmeans_glue.h"
 
+#include <float.h>
 #include <limits.h>
 #include <math.h>
 
@@ -21,23 +22,6 @@
 
 #include "kmeans.h"
 
-typedef enum KmeansInit
-{
-	INIT_PLUSPLUS,
-	INIT_RANDOM,
-	INIT_EXPLICIT
-} KmeansInit;
-
-/* Options of one aggregate call, from its jsonb argument. */
-typedef struct KmeansOptions
-{
-	int64		seed;
-	int32		max_iter;
-	double		tol;
-	int32		init;			/* KmeansInit */
-	bool		progress;
-} KmeansOptions;
-
 /*
  * The rows seen so far and what to do with them.  Rows are kept in blocks
  * of about BLOCK_BYTES, so that growing never copies what is already held.
@@ -48,7 +32,7 @@ typedef struct KmeansState
 	int32		k;
 	int64		n;
 	int64		n_skipped;
-	KmeansOptions opts;
+	PromoKmeansOptions opts;	/* opts.init_centroids is always NULL here */
 	double	   *init;			/* k x d explicit centroids, or NULL */
 	int64		block_rows;		/* rows per block */
 	int32		nblocks;		/* blocks allocated */
@@ -58,35 +42,36 @@ typedef struct KmeansState
 
 #define BLOCK_BYTES (8 * 1024 * 1024)
 
-#define DEFAULT_MAX_ITER 300
-#define DEFAULT_TOL 1e-4
-
 /* ---- options ---- */
 
-/* A number from a jsonb option, or an error naming the option. */
-static double
-OptionNumber(JsonbValue *v, const char *key)
-{
-	if (v->type != jbvNumeric)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("kmeans option \"%s\" must be a number", key)));
-	return DatumGetFloat8(DirectFunctionCall1(numeric_float8,
-											  NumericGetDatum(v->val.numeric)));
-}
+/* The names of the init methods, by PromoKmeansInit. */
+const char *const promo_kmeans_init_names[] = {"k-means++", "random", NULL};
 
-/* A whole number option within [lo, hi]. */
-static int64
-OptionInteger(JsonbValue *v, const char *key, double lo, double hi)
-{
-	double		x = OptionNumber(v, key);
+/* The options of every k-means fit: defaults and ranges, once. */
+static const PromoOptionDef kmeans_option_defs[] = {
+	{"seed", PROMO_OPTION_INT64, offsetof(PromoKmeansOptions, seed), 0, -9e15, 9e15},
+	{"max_iter", PROMO_OPTION_INT, offsetof(PromoKmeansOptions, max_iter),
+	PROMO_KMEANS_DEFAULT_MAX_ITER, 0, INT_MAX},
+	{"tol", PROMO_OPTION_REAL, offsetof(PromoKmeansOptions, tol),
+	PROMO_KMEANS_DEFAULT_TOL, 0, DBL_MAX},
+	{"init", PROMO_OPTION_CHOICE, offsetof(PromoKmeansOptions, init),
+		PROMO_KMEANS_INIT_PLUSPLUS, 0, 0, promo_kmeans_init_names,
+	offsetof(PromoKmeansOptions, init_centroids), "an array of k centroids"},
+	{"progress", PROMO_OPTION_BOOL, offsetof(PromoKmeansOptions, progress), 0, 0, 1},
+};
 
-	if (x != floor(x) || x < lo || x > hi)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("kmeans option \"%s\" must be a whole number between %.0f and %.0f",
-						key, lo, hi)));
-	return (int64) x;
+const PromoOptionTable promo_kmeans_options = {
+	"kmeans", kmeans_option_defs, lengthof(kmeans_option_defs)
+};
+
+/* Error: centroid c of init is not an array of d numbers. */
+static void
+BadInitCentroid(int c, int d)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("kmeans option \"init\": centroid %d must be an array of %d numbers",
+					c + 1, d)));
 }
 
 /* Explicit initial centroids: k arrays of d finite numbers. */
@@ -107,14 +92,15 @@ ParseInitCentroids(JsonbContainer *rows, int k, int d)
 
 		if (row->type != jbvBinary || !JsonContainerIsArray(row->val.binary.data) ||
 			JsonContainerSize(row->val.binary.data) != d)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("kmeans option \"init\": centroid %d must be an array of %d numbers",
-							c + 1, d)));
+			BadInitCentroid(c, d);
 		for (int j = 0; j < d; j++)
 		{
-			init[c * d + j] = OptionNumber(getIthJsonbValueFromContainer(row->val.binary.data, j),
-										   "init");
+			JsonbValue *v = getIthJsonbValueFromContainer(row->val.binary.data, j);
+
+			if (v->type != jbvNumeric)
+				BadInitCentroid(c, d);
+			init[c * d + j] = DatumGetFloat8(DirectFunctionCall1(numeric_float8,
+																 NumericGetDatum(v->val.numeric)));
 			promo_check_finite("kmeans option \"init\"", init[c * d + j]);
 		}
 	}
@@ -128,81 +114,125 @@ promo_kmeans_init_centroids(Jsonb *init, int k, int d)
 	return ParseInitCentroids(&init->root, k, d);
 }
 
-/* The init option: a method name or explicit centroids. */
-static void
-ParseInit(JsonbValue *v, KmeansState *st)
+/* ---- what both paths share ---- */
+
+/* Hooks for the core: pg_prng, interrupts and NOTICE progress. */
+static double
+HookUniform(void *ctx)
 {
-	if (v->type == jbvString && v->val.string.len == 9 &&
-		strncmp(v->val.string.val, "k-means++", 9) == 0)
-		st->opts.init = INIT_PLUSPLUS;
-	else if (v->type == jbvString && v->val.string.len == 6 &&
-			 strncmp(v->val.string.val, "random", 6) == 0)
-		st->opts.init = INIT_RANDOM;
-	else if (v->type == jbvBinary && JsonContainerIsArray(v->val.binary.data))
-	{
-		st->opts.init = INIT_EXPLICIT;
-		st->init = ParseInitCentroids(v->val.binary.data, st->k, st->d);
-	}
-	else
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("kmeans option \"init\" must be \"k-means++\", \"random\" or an array of centroids")));
+	return pg_prng_double(&((PromoKmeansHookState *) ctx)->rng);
 }
 
-/* Fill st->opts from a jsonb object of options; unknown keys are errors. */
 static void
-ParseOptions(Jsonb *options, KmeansState *st)
+HookInterrupt(void *ctx)
 {
-	JsonbIterator *it;
-	JsonbValue	key;
-	JsonbValue	val;
-	JsonbIteratorToken tok;
+	CHECK_FOR_INTERRUPTS();
+}
 
-	st->opts.seed = 0;
-	st->opts.max_iter = DEFAULT_MAX_ITER;
-	st->opts.tol = DEFAULT_TOL;
-	st->opts.init = INIT_PLUSPLUS;
-	st->opts.progress = false;
-	if (options == NULL)
-		return;
-	if (!JB_ROOT_IS_OBJECT(options) || JB_ROOT_IS_SCALAR(options))
+static void
+HookProgress(void *ctx, int iteration, double inertia, double moved_share)
+{
+	ereport(NOTICE,
+			(errmsg("%s iteration %d: inertia %.6g, %.2f%% of points moved",
+					((PromoKmeansHookState *) ctx)->name, iteration, inertia,
+					100.0 * moved_share)));
+}
+
+/* Hooks for the core: pg_prng from seed, interrupts, NOTICE progress. */
+PromoKmeansHooks
+promo_kmeans_hooks(PromoKmeansHookState *hs, const char *name, int64 seed,
+				   bool progress)
+{
+	PromoKmeansHooks hooks = {hs, HookUniform, HookInterrupt,
+	progress ? HookProgress : NULL};
+
+	pg_prng_seed(&hs->rng, (uint64) seed);
+	hs->name = name;
+	return hooks;
+}
+
+/* Error unless k is a number of clusters a kmeans model can have. */
+void
+promo_kmeans_check_k(int k)
+{
+	if (k < 1 || k > PROMO_KMEANS_MAX_K)
+		ereport(ERROR,
+				(errcode(k < 1 ? ERRCODE_INVALID_PARAMETER_VALUE : ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("k must be between 1 and %d, not %d", PROMO_KMEANS_MAX_K, k)));
+}
+
+/* Error unless there are at least k rows. */
+void
+promo_kmeans_check_rows(int k, double n)
+{
+	if (n < k)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("kmeans options must be a JSON object")));
-	it = JsonbIteratorInit(&options->root);
-	while ((tok = JsonbIteratorNext(&it, &key, true)) != WJB_DONE)
-	{
-		char	   *name;
+				 errmsg("k (%d) is larger than the number of rows (%.0f)", k, n)));
+}
 
-		if (tok != WJB_KEY)
-			continue;
-		name = pnstrdup(key.val.string.val, key.val.string.len);
-		tok = JsonbIteratorNext(&it, &val, true);
-		if (strcmp(name, "seed") == 0)
-			st->opts.seed = OptionInteger(&val, name, -9e15, 9e15);
-		else if (strcmp(name, "max_iter") == 0)
-			st->opts.max_iter = (int32) OptionInteger(&val, name, 0, INT_MAX);
-		else if (strcmp(name, "tol") == 0)
-		{
-			st->opts.tol = OptionNumber(&val, name);
-			if (!(st->opts.tol >= 0) || isinf(st->opts.tol))
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("kmeans option \"tol\" must be a finite number of at least 0")));
-		}
-		else if (strcmp(name, "init") == 0)
-			ParseInit(&val, st);
-		else if (strcmp(name, "progress") == 0 && val.type == jbvBool)
-			st->opts.progress = val.val.boolean;
-		else
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("unknown or malformed kmeans option \"%s\"", name),
-					 errhint("The options are seed, max_iter, tol, init and progress (true or false).")));
-	}
+/* Error for a core status other than PROMO_KMEANS_OK. */
+void
+promo_kmeans_check_status(const PromoKmeansResult *res, int k,
+						  const char *source)
+{
+	if (res->status == PROMO_KMEANS_ROWS_CHANGED)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("the rows of %s changed during the k-means fit", source),
+				 errdetail("The first scan read %.0f rows and a later one a different number.",
+						   res->n),
+				 errhint("Fit a table or materialized view that does not change meanwhile, "
+						 "or run the fit in a REPEATABLE READ transaction.")));
+	if (res->status == PROMO_KMEANS_TOO_FEW_ROWS)
+		promo_kmeans_check_rows(k, Min(res->n, k - 1));
+}
+
+/* A kmeans model from fitted centroids and the run's result. */
+PromoModel *
+promo_kmeans_model(int d, int k, const double *centroids, const double *sizes,
+				   double n_skipped, const PromoKmeansResult *res)
+{
+	PromoModel *model = promo_model_new(PROMO_MODEL_KMEANS, d, k);
+
+	if (!isfinite(res->inertia))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("kmeans input values are too large"),
+				 errdetail("Squared distances overflow double precision."),
+				 errhint("Rescale the values, for example with promo.standardize.")));
+	promo_model_field(model, "n")[0] = res->n;
+	promo_model_field(model, "n_skipped")[0] = n_skipped;
+	promo_model_field(model, "inertia")[0] = res->inertia;
+	promo_model_field(model, "iterations")[0] = res->iterations;
+	promo_model_field(model, "converged")[0] = res->converged ? 1.0 : 0.0;
+	memcpy(promo_model_field(model, "centroids"), centroids, sizeof(double) * k * d);
+	memcpy(promo_model_field(model, "sizes"), sizes, sizeof(double) * k);
+	return promo_model_finish(model);
 }
 
 /* ---- the aggregate ---- */
+
+/* Bytes promo.kmeans needs at its peak for n rows of d features. */
+static double
+MemoryNeeded(double n, int d)
+{
+	/* the rows twice while they are put in order, plus sort keys */
+	return n * (2.0 * sizeof(double) * d + 48);
+}
+
+/* Error unless n rows of d features fit in promo.max_memory. */
+static void
+CheckMemory(double n, int d)
+{
+	if (MemoryNeeded(n, d) > (double) promo_max_memory_kb * 1024.0)
+		promo_check_memory(MemoryNeeded(n, d),
+						   psprintf("promo.kmeans over %.0f rows of %d features", n, d),
+						   psprintf("promo.kmeans holds about %.0f bytes per row of %d features. "
+									"promo.kmeans_fit clusters a table of any size, reading it once per iteration; "
+									"or raise promo.max_memory.",
+									MemoryNeeded(1, d), d));
+}
 
 /* A new state for the first row: dimensions, k and options. */
 static KmeansState *
@@ -211,17 +241,13 @@ NewState(MemoryContext aggctx, int d, int k, Jsonb *options)
 	MemoryContext old = MemoryContextSwitchTo(aggctx);
 	KmeansState *st = palloc0(sizeof(KmeansState));
 
-	if (k < 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("k must be at least 1")));
-	if (k > PROMO_KMEANS_MAX_K)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("k must be at most %d", PROMO_KMEANS_MAX_K)));
+	promo_model_check_size(PROMO_MODEL_KMEANS, d, k);
 	st->d = d;
 	st->k = k;
-	ParseOptions(options, st);
+	promo_options_parse(&promo_kmeans_options, options, &st->opts);
+	if (st->opts.init == PROMO_KMEANS_INIT_EXPLICIT)
+		st->init = promo_kmeans_init_centroids(st->opts.init_centroids, k, d);
+	st->opts.init_centroids = NULL;
 	MemoryContextSwitchTo(old);
 	return st;
 }
@@ -233,12 +259,17 @@ RowAt(const KmeansState *st, int64 i)
 	return st->blocks[i / st->block_rows] + (i % st->block_rows) * st->d;
 }
 
-/* Append nrows rows (row-major, d wide) to the state's blocks. */
+/*
+ * Append nrows rows (row-major, d wide) to the state's blocks, within
+ * promo.max_memory.  Blocks are no larger than a quarter of the limit.
+ */
 static void
 AppendRows(KmeansState *st, MemoryContext cxt, const double *rows, int64 nrows)
 {
+	CheckMemory((double) st->n + nrows, st->d);
 	if (st->block_rows == 0)
-		st->block_rows = Max(1, BLOCK_BYTES / ((int64) sizeof(double) * st->d));
+		st->block_rows = Max(1, Min(BLOCK_BYTES, (int64) promo_max_memory_kb * 256) /
+							 ((int64) sizeof(double) * st->d));
 	while (nrows > 0)
 	{
 		int64		at = st->n % st->block_rows;
@@ -292,6 +323,7 @@ promo_kmeans_accum(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("k must not be NULL")));
 	k = PG_GETARG_INT32(2);
+	promo_kmeans_check_k(k);
 	if (PG_ARGISNULL(1))
 	{
 		if (st != NULL)
@@ -419,8 +451,14 @@ promo_kmeans_deserialize(PG_FUNCTION_ARGS)
 	Size		ninit;
 	Size		npoints;
 
+	if (VARSIZE(in) < VARHDRSZ + sizeof(KmeansState))
+		elog(ERROR, "corrupt kmeans state");
 	memcpy(&header, p, sizeof(KmeansState));
 	p += sizeof(KmeansState);
+	if ((header.d != -1 && (header.d < 1 || header.d > PROMO_MAX_DIMENSIONS)) ||
+		header.k < 1 || header.k > PROMO_KMEANS_MAX_K || header.n < 0 ||
+		header.n > VARSIZE(in) / sizeof(double) || header.n_skipped < 0)
+		elog(ERROR, "corrupt kmeans state");
 	/* The pointers in the header are the sender's: only their nullness counts. */
 	ninit = header.init ? (Size) header.k * header.d : 0;
 	npoints = header.d > 0 ? (Size) header.n * header.d : 0;
@@ -434,27 +472,6 @@ promo_kmeans_deserialize(PG_FUNCTION_ARGS)
 }
 
 /* ---- fitting ---- */
-
-/* Hooks for the core: pg_prng, interrupts and NOTICE progress. */
-static double
-HookUniform(void *ctx)
-{
-	return pg_prng_double((pg_prng_state *) ctx);
-}
-
-static void
-HookInterrupt(void *ctx)
-{
-	CHECK_FOR_INTERRUPTS();
-}
-
-static void
-HookProgress(void *ctx, int iteration, double inertia, double moved_share)
-{
-	ereport(NOTICE,
-			(errmsg("kmeans iteration %d: inertia %.6g, %.2f%% of points moved",
-					iteration, inertia, 100.0 * moved_share)));
-}
 
 /* A row's place in the canonical order: a hash of its values, then the row. */
 typedef struct RowKey
@@ -570,54 +587,52 @@ CanonicalRows(KmeansState *st)
 	return points;
 }
 
+/* The number of distinct rows among n rows in canonical order. */
+static int64
+DistinctRows(const double *points, int64 n, int d)
+{
+	int64		distinct = n > 0;
+
+	/* Equal rows hash alike, so the canonical order keeps them together. */
+	for (int64 i = 1; i < n; i++)
+		distinct += memcmp(points + (i - 1) * d, points + i * d, sizeof(double) * d) != 0;
+	return distinct;
+}
+
 /* Place the initial centroids by the chosen method; error if k is too big. */
 static void
 Seed(KmeansState *st, const double *points, double *centroids, double *work,
 	 PromoKmeansHooks *hooks)
 {
 	int			placed;
+	int64		distinct;
 
-	if (st->opts.init == INIT_EXPLICIT)
+	if (st->opts.init == PROMO_KMEANS_INIT_EXPLICIT)
 	{
 		memcpy(centroids, st->init, sizeof(double) * st->k * st->d);
 		return;
 	}
-	if (st->opts.init == INIT_RANDOM)
+	if (st->opts.init == PROMO_KMEANS_INIT_RANDOM)
 		placed = promo_kmeans_random(points, st->n, st->d, st->k, centroids,
 									 palloc_extended(sizeof(size_t) * st->n, MCXT_ALLOC_HUGE),
 									 hooks);
 	else
 		placed = promo_kmeans_plusplus(points, st->n, st->d, st->k, centroids,
 									   work, hooks);
-	if (placed < st->k)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("k (%d) is larger than the number of distinct points (%d)",
-						st->k, placed)));
-}
-
-/* A kmeans model from fitted centroids and the run's result. */
-PromoModel *
-promo_kmeans_model(int d, int k, const double *centroids, const double *sizes,
-				   double n, double n_skipped, double inertia, int iterations,
-				   bool converged)
-{
-	PromoModel *model = promo_model_new(PROMO_MODEL_KMEANS, d, k);
-
-	if (!isfinite(inertia))
+	if (placed == st->k)
+		return;
+	distinct = DistinctRows(points, st->n, st->d);
+	if (distinct >= st->k)
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("kmeans input values are too large"),
-				 errdetail("Squared distances overflow double precision."),
+				 errmsg("kmeans input values are too small to tell %d points apart", st->k),
+				 errdetail("There are %lld distinct points, but their squared distances underflow to zero in double precision (values around 1e-154 or smaller).",
+						   (long long) distinct),
 				 errhint("Rescale the values, for example with promo.standardize.")));
-	promo_model_field(model, "n")[0] = n;
-	promo_model_field(model, "n_skipped")[0] = n_skipped;
-	promo_model_field(model, "inertia")[0] = inertia;
-	promo_model_field(model, "iterations")[0] = iterations;
-	promo_model_field(model, "converged")[0] = converged ? 1.0 : 0.0;
-	memcpy(promo_model_field(model, "centroids"), centroids, sizeof(double) * k * d);
-	memcpy(promo_model_field(model, "sizes"), sizes, sizeof(double) * k);
-	return model;
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("k (%d) is larger than the number of distinct points (%lld)",
+					st->k, (long long) distinct)));
 }
 
 /* promo.kmeans final: sort, seed, iterate; NULL when no row was usable. */
@@ -626,8 +641,8 @@ Datum
 promo_kmeans_final(PG_FUNCTION_ARGS)
 {
 	KmeansState *st = PG_ARGISNULL(0) ? NULL : (KmeansState *) PG_GETARG_POINTER(0);
-	pg_prng_state rng;
-	PromoKmeansHooks hooks = {&rng, HookUniform, HookInterrupt, NULL};
+	PromoKmeansHookState hs;
+	PromoKmeansHooks hooks;
 	double	   *work;
 	double	   *centroids;
 	double	   *sizes;
@@ -637,15 +652,9 @@ promo_kmeans_final(PG_FUNCTION_ARGS)
 
 	if (st == NULL || st->d < 0 || st->n == 0)
 		PG_RETURN_NULL();
-	if (st->opts.progress)
-		hooks.progress = HookProgress;
-	pg_prng_seed(&rng, (uint64) st->opts.seed);
+	hooks = promo_kmeans_hooks(&hs, "kmeans", st->opts.seed, st->opts.progress);
 	/* Before the rows are put in order: that is the costly part. */
-	if (st->k > st->n)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("k (%d) is larger than the number of rows (%lld)",
-						st->k, (long long) st->n)));
+	promo_kmeans_check_rows(st->k, st->n);
 
 	points = CanonicalRows(st);
 
@@ -658,9 +667,9 @@ promo_kmeans_final(PG_FUNCTION_ARGS)
 	res = promo_kmeans_lloyd(points, st->n, st->d, st->k, centroids,
 							 st->opts.max_iter, st->opts.tol, labels, sizes,
 							 work, &hooks);
+	promo_kmeans_check_status(&res, st->k, "the aggregate's input");
 	PG_RETURN_POINTER(promo_kmeans_model(st->d, st->k, centroids, sizes,
-										 st->n, st->n_skipped, res.inertia,
-										 res.iterations, res.converged));
+										 st->n_skipped, &res));
 }
 
 /* ---- using a model ---- */
@@ -697,6 +706,23 @@ promo_kmeans_distance(PG_FUNCTION_ARGS)
 
 #define SILHOUETTE_TAG 7004.0
 
+/*
+ * The state's data, after checking all of it: [0] tag, [1] sum of
+ * silhouettes, finite and within [-count, count], [2] count, whole and not
+ * negative.  The one check of a silhouette state.
+ */
+static double *
+SilhouetteData(ArrayType *state)
+{
+	double	   *s = promo_state_data(state, SILHOUETTE_TAG, 3);
+
+	if (ARR_DIMS(state)[0] != 3 ||
+		!promo_whole_in(s[2], 0, 9007199254740992.0) ||
+		!isfinite(s[1]) || fabs(s[1]) > s[2])
+		promo_bad_state("A silhouette state is a count, whole and not negative, and a sum of values in [-1, 1].");
+	return s;
+}
+
 /* promo.silhouette transition: add one row's simplified silhouette. */
 PG_FUNCTION_INFO_V1(promo_silhouette_accum);
 Datum
@@ -710,7 +736,7 @@ promo_silhouette_accum(PG_FUNCTION_ARGS)
 
 	if (state == NULL)
 		state = promo_state_new(SILHOUETTE_TAG, 3);
-	s = promo_state_data(state, SILHOUETTE_TAG, 3);
+	s = SilhouetteData(state);
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
 		PG_RETURN_ARRAYTYPE_P(state);
 	model = promo_model_arg(fcinfo, 2);
@@ -733,8 +759,8 @@ Datum
 promo_silhouette_combine(PG_FUNCTION_ARGS)
 {
 	ArrayType  *state = promo_agg_state(fcinfo, 0);
-	double	   *a = promo_state_data(state, SILHOUETTE_TAG, 3);
-	double	   *b = promo_state_data(PG_GETARG_ARRAYTYPE_P(1), SILHOUETTE_TAG, 3);
+	double	   *a = SilhouetteData(state);
+	double	   *b = SilhouetteData(PG_GETARG_ARRAYTYPE_P(1));
 
 	a[1] += b[1];
 	a[2] += b[2];
@@ -746,7 +772,7 @@ PG_FUNCTION_INFO_V1(promo_silhouette_final);
 Datum
 promo_silhouette_final(PG_FUNCTION_ARGS)
 {
-	double	   *s = promo_state_data(PG_GETARG_ARRAYTYPE_P(0), SILHOUETTE_TAG, 3);
+	double	   *s = SilhouetteData(PG_GETARG_ARRAYTYPE_P(0));
 
 	if (s[2] == 0)
 		PG_RETURN_NULL();

@@ -17,12 +17,15 @@
  * Rows are buffered and labelled a block at a time by one matrix product,
  * as the in-memory path does; the final function labels what is left.
  *
- * promo.kmeans_fit drives it over a table with SPI, one scan per
- * iteration, with the same stopping rules as the in-memory aggregate.
+ * promo.kmeans_fit runs the core's Lloyd loop (promo_kmeans_iterate, the
+ * same as the in-memory aggregate's) over a table: each step is one
+ * kmeans_step query through SPI, in a memory context reset every step.
  */
 #include "kmeans_glue.h"
 #include "contract.h"
 
+#include <float.h>
+#include <limits.h>
 #include <math.h>
 
 #include "access/htup_details.h"
@@ -35,23 +38,24 @@
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 #include "utils/syscache.h"
 
-#include "kmeans.h"
+#include "spi_util.h"
 
 #define STEP_TAG 7003.0
 #define STEP_HEADER 11
 
-#define S_K 1
-#define S_D 2
-#define S_N 3
-#define S_SKIPPED 4
-#define S_MOVED 5
-#define S_INERTIA 6
-#define S_CANDIDATES 7
-#define S_HAS_PREVIOUS 8
-#define S_BUFFERED 9
-#define S_CAPACITY 10
+#define STEP_K 1
+#define STEP_D 2
+#define STEP_N 3
+#define STEP_SKIPPED 4
+#define STEP_MOVED 5
+#define STEP_INERTIA 6
+#define STEP_CANDIDATES 7
+#define STEP_HAS_PREVIOUS 8
+#define STEP_BUFFERED 9
+#define STEP_CAPACITY 10
 
 /* Views into a step state. */
 typedef struct StepState
@@ -89,8 +93,8 @@ StepView(double *s)
 	StepState	st;
 
 	st.s = s;
-	st.k = (int) s[S_K];
-	st.d = (int) s[S_D];
+	st.k = (int) s[STEP_K];
+	st.d = (int) s[STEP_D];
 	st.sumsq = s + STEP_HEADER;
 	st.counts = st.sumsq + st.d;
 	st.sums = st.counts + st.k;
@@ -101,58 +105,167 @@ StepView(double *s)
 	return st;
 }
 
-/* The state's data, after checking its header against its length. */
+/* Error unless n values from v on are finite, and at least lo. */
+static void
+CheckValues(const double *v, Size n, double lo, const char *detail)
+{
+	for (Size i = 0; i < n; i++)
+		if (!isfinite(v[i]) || v[i] < lo)
+			promo_bad_state(detail);
+}
+
+/* Largest count a state holds exactly. */
+#define MAX_COUNT 9007199254740992.0
+
+/*
+ * The state's data, after checking all of it: the header against the
+ * length, counts whole and non-negative and adding up to n, sums and
+ * centroids finite, candidates farthest first and naming clusters.  The
+ * one check of a kmeans_step state.
+ */
 static StepState
 StepData(ArrayType *state)
 {
 	double	   *s = promo_state_data(state, STEP_TAG, STEP_HEADER);
+	StepState	st;
+	int			width;
+	double		total = 0.0;
 
-	if (!promo_whole_in(s[S_K], 1, PROMO_KMEANS_MAX_K) ||
-		!promo_whole_in(s[S_D], 1, PROMO_MAX_DIMENSIONS) ||
-		ARR_DIMS(state)[0] != StepLength((int) s[S_K], (int) s[S_D]) ||
-		!promo_whole_in(s[S_CANDIDATES], 0, s[S_K]) ||
-		!promo_whole_in(s[S_HAS_PREVIOUS], 0, 1) ||
-		s[S_CAPACITY] != StepCapacity((int) s[S_D]) ||
-		!promo_whole_in(s[S_BUFFERED], 0, s[S_CAPACITY] - 1))
+	if (!promo_whole_in(s[STEP_K], 1, PROMO_KMEANS_MAX_K) ||
+		!promo_whole_in(s[STEP_D], 1, PROMO_MAX_DIMENSIONS) ||
+		ARR_DIMS(state)[0] != StepLength((int) s[STEP_K], (int) s[STEP_D]) ||
+		!promo_whole_in(s[STEP_CANDIDATES], 0, s[STEP_K]) ||
+		!promo_whole_in(s[STEP_HAS_PREVIOUS], 0, 1) ||
+		s[STEP_CAPACITY] != StepCapacity((int) s[STEP_D]) ||
+		!promo_whole_in(s[STEP_BUFFERED], 0, s[STEP_CAPACITY] - 1))
 		promo_bad_state("The kmeans_step state's header does not match its length.");
-	return StepView(s);
+	if (!promo_whole_in(s[STEP_N], 0, MAX_COUNT) ||
+		!promo_whole_in(s[STEP_SKIPPED], 0, MAX_COUNT) ||
+		!promo_whole_in(s[STEP_MOVED], 0, s[STEP_N]) ||
+		!isfinite(s[STEP_INERTIA]) || s[STEP_INERTIA] < 0)
+		promo_bad_state("The kmeans_step state's counts must be whole, not negative, and its inertia finite.");
+	st = StepView(s);
+	width = st.d + 2;
+	for (int c = 0; c < st.k; c++)
+	{
+		if (!promo_whole_in(st.counts[c], 0, MAX_COUNT))
+			promo_bad_state("The kmeans_step state's cluster counts must be whole and not negative.");
+		total += st.counts[c];
+	}
+	if (total != s[STEP_N])
+		promo_bad_state("The kmeans_step state's cluster counts do not add up to its rows.");
+	CheckValues(st.sumsq, st.d, 0.0, "The kmeans_step state's sums of squares must be finite and not negative.");
+	CheckValues(st.sums, (Size) st.k * st.d, -DBL_MAX, "The kmeans_step state's sums must be finite.");
+	for (int c = 0; c < (int) s[STEP_CANDIDATES]; c++)
+	{
+		const double *cand = st.cand + (Size) c * width;
+
+		if (!isfinite(cand[0]) || cand[0] < 0 ||
+			(c > 0 && cand[0] > cand[-width]) ||
+			!promo_whole_in(cand[1], 0, st.k - 1))
+			promo_bad_state("A kmeans_step candidate has a bad distance or names no cluster.");
+		CheckValues(cand + 2, st.d, -DBL_MAX, "A kmeans_step candidate's row must be finite.");
+	}
+	CheckValues(st.centroids, (Size) st.k * st.d * (1 + (s[STEP_HAS_PREVIOUS] != 0)), -DBL_MAX,
+				"The kmeans_step state's centroids must be finite.");
+	CheckValues(st.buffer, (Size) s[STEP_BUFFERED] * st.d, -DBL_MAX,
+				"The kmeans_step state's buffered rows must be finite.");
+	return st;
 }
 
 /* A k x d float8 matrix argument, checked; cached for the whole scan. */
 typedef struct CentroidCache
 {
-	Datum		key;
+	Datum		key;			/* the Datum last seen, for constant arguments */
 	int			k;
 	int			d;
 	double	   *values;
 } CentroidCache;
 
 /*
+ * What the transition function keeps across calls: its centroid arguments
+ * and the state it returned last.  That state was checked when it came in
+ * and has changed only through the transition function since, so it is
+ * not checked again row after row; the aggregate's memory being reset
+ * forgets it.
+ */
+typedef struct StepCache
+{
+	CentroidCache centroids[2];
+	ArrayType  *trusted;
+	MemoryContext trusted_cxt;	/* where forget is registered */
+	MemoryContextCallback forget;
+} StepCache;
+
+/* The transition function's cache, made on its first call. */
+static StepCache *
+GetStepCache(FunctionCallInfo fcinfo)
+{
+	if (fcinfo->flinfo->fn_extra == NULL)
+		fcinfo->flinfo->fn_extra =
+			MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(StepCache));
+	return (StepCache *) fcinfo->flinfo->fn_extra;
+}
+
+/* Memory context callback: the trusted state is gone. */
+static void
+ForgetTrusted(void *arg)
+{
+	((StepCache *) arg)->trusted = NULL;
+}
+
+/* Remember state as checked until the aggregate's memory is reset. */
+static void
+TrustState(FunctionCallInfo fcinfo, StepCache *cache, ArrayType *state)
+{
+	MemoryContext aggctx;
+
+	if (!AggCheckCallContext(fcinfo, &aggctx) || cache->trusted == state)
+		return;
+	if (cache->trusted == NULL)
+	{
+		cache->forget.func = ForgetTrusted;
+		cache->forget.arg = cache;
+		MemoryContextRegisterResetCallback(aggctx, &cache->forget);
+		cache->trusted_cxt = aggctx;
+	}
+	if (cache->trusted_cxt == aggctx)
+		cache->trusted = state;
+}
+
+/*
  * Centroids from a 2-D float8[] argument (k rows of d).  *fresh tells
- * whether the argument differs from the one of the previous call.
+ * whether the argument's values differ from those of the previous call.
+ * Only a constant argument (a literal or a query parameter) is recognized
+ * by its address: a computed one may reuse the address of another value,
+ * so it is compared by value.
  */
 static const double *
 CentroidsArg(FunctionCallInfo fcinfo, int argno, int slot, int *k, int *d,
 			 bool *fresh)
 {
-	CentroidCache *cache = (CentroidCache *) fcinfo->flinfo->fn_extra;
+	CentroidCache *cache = &GetStepCache(fcinfo)->centroids[slot];
 	Datum		datum = PG_GETARG_DATUM(argno);
 	ArrayType  *arr;
 	int			n;
 	const double *v;
 
-	if (cache == NULL)
-		cache = fcinfo->flinfo->fn_extra =
-			MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, 2 * sizeof(CentroidCache));
-	cache += slot;
-	*fresh = !(cache->values != NULL && cache->key == datum);
-	if (!*fresh)
+	*fresh = false;
+	*k = cache->k;
+	*d = cache->d;
+	if (cache->values != NULL && cache->key == datum &&
+		get_fn_expr_arg_stable(fcinfo->flinfo, argno))
+		return cache->values;
+	arr = DatumGetArrayTypeP(datum);
+	if (cache->values != NULL && ARR_NDIM(arr) == 2 && !ARR_HASNULL(arr) &&
+		ARR_DIMS(arr)[0] == cache->k && ARR_DIMS(arr)[1] == cache->d &&
+		memcmp(ARR_DATA_PTR(arr), cache->values,
+			   sizeof(double) * cache->k * cache->d) == 0)
 	{
-		*k = cache->k;
-		*d = cache->d;
+		cache->key = datum;
 		return cache->values;
 	}
-	arr = DatumGetArrayTypeP(datum);
+	*fresh = true;
 	if (ARR_NDIM(arr) != 2)
 		ereport(ERROR,
 				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
@@ -160,10 +273,7 @@ CentroidsArg(FunctionCallInfo fcinfo, int argno, int slot, int *k, int *d,
 				 errdetail("The array has %d dimensions.", ARR_NDIM(arr))));
 	*k = ARR_DIMS(arr)[0];
 	*d = ARR_DIMS(arr)[1];
-	if (*k > PROMO_KMEANS_MAX_K)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("k must be at most %d", PROMO_KMEANS_MAX_K)));
+	promo_kmeans_check_k(*k);
 	/* A 2-D array checked as its flat run of values. */
 	if (array_contains_nulls(arr))
 		ereport(ERROR,
@@ -191,11 +301,11 @@ NewStepState(int k, int d, const double *centroids, const double *previous)
 	StepState	st;
 
 	st = StepView((double *) ARR_DATA_PTR(state));
-	st.s[S_K] = st.k = k;
-	st.s[S_D] = st.d = d;
+	st.s[STEP_K] = st.k = k;
+	st.s[STEP_D] = st.d = d;
 	st = StepView(st.s);
-	st.s[S_CAPACITY] = StepCapacity(d);
-	st.s[S_HAS_PREVIOUS] = previous != NULL;
+	st.s[STEP_CAPACITY] = StepCapacity(d);
+	st.s[STEP_HAS_PREVIOUS] = previous != NULL;
 	memcpy(st.centroids, centroids, sizeof(double) * k * d);
 	if (previous)
 		memcpy(st.previous, previous, sizeof(double) * k * d);
@@ -206,10 +316,10 @@ NewStepState(int k, int d, const double *centroids, const double *previous)
 static void
 OfferCandidate(StepState *st, double dist, int label, const double *row)
 {
-	int			held = (int) st->s[S_CANDIDATES];
+	int			held = (int) st->s[STEP_CANDIDATES];
 
 	promo_kmeans_offer_candidate(st->cand, st->k, st->d, &held, dist, label, row);
-	st->s[S_CANDIDATES] = held;
+	st->s[STEP_CANDIDATES] = held;
 }
 
 /*
@@ -220,7 +330,7 @@ OfferCandidate(StepState *st, double dist, int label, const double *row)
 static void
 Flush(StepState *st)
 {
-	int			m = (int) st->s[S_BUFFERED];
+	int			m = (int) st->s[STEP_BUFFERED];
 	int			k = st->k;
 	int			d = st->d;
 	int		   *labels;
@@ -238,7 +348,7 @@ Flush(StepState *st)
 	cnorm = dist + (Size) PROMO_KMEANS_CHUNK * k;
 	promo_kmeans_norms(st->centroids, k, d, cnorm);
 	promo_kmeans_label_chunk(st->buffer, m, d, k, st->centroids, cnorm, labels, best, dist);
-	if (st->s[S_HAS_PREVIOUS] != 0)
+	if (st->s[STEP_HAS_PREVIOUS] != 0)
 	{
 		promo_kmeans_norms(st->previous, k, d, cnorm);
 		promo_kmeans_label_chunk(st->buffer, m, d, k, st->previous, cnorm, before, best, dist);
@@ -249,9 +359,9 @@ Flush(StepState *st)
 		int			label = labels[r];
 		double		dist2 = promo_sqdist(x, st->centroids + (Size) label * d, d);
 
-		st->s[S_N] += 1;
-		st->s[S_INERTIA] += dist2;
-		st->s[S_MOVED] += st->s[S_HAS_PREVIOUS] == 0 || before[r] != label;
+		st->s[STEP_N] += 1;
+		st->s[STEP_INERTIA] += dist2;
+		st->s[STEP_MOVED] += st->s[STEP_HAS_PREVIOUS] == 0 || before[r] != label;
 		st->counts[label] += 1;
 		for (int j = 0; j < d; j++)
 		{
@@ -260,7 +370,7 @@ Flush(StepState *st)
 		}
 		OfferCandidate(st, dist2, label, x);
 	}
-	st->s[S_BUFFERED] = 0;
+	st->s[STEP_BUFFERED] = 0;
 	pfree(labels);
 	pfree(best);
 }
@@ -269,9 +379,9 @@ Flush(StepState *st)
 static void
 AddRow(StepState *st, const double *x)
 {
-	memcpy(st->buffer + (Size) st->s[S_BUFFERED] * st->d, x, sizeof(double) * st->d);
-	st->s[S_BUFFERED] += 1;
-	if (st->s[S_BUFFERED] == st->s[S_CAPACITY])
+	memcpy(st->buffer + (Size) st->s[STEP_BUFFERED] * st->d, x, sizeof(double) * st->d);
+	st->s[STEP_BUFFERED] += 1;
+	if (st->s[STEP_BUFFERED] == st->s[STEP_CAPACITY])
 		Flush(st);
 }
 
@@ -284,7 +394,7 @@ CheckSameCentroids(const StepState *st, int k, int d, const double *centroids,
 
 	if (st->k != k || st->d != d ||
 		memcmp(st->centroids, centroids, bytes) != 0 ||
-		(st->s[S_HAS_PREVIOUS] != 0) != (previous != NULL) ||
+		(st->s[STEP_HAS_PREVIOUS] != 0) != (previous != NULL) ||
 		(previous != NULL && memcmp(st->previous, previous, bytes) != 0))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -325,13 +435,15 @@ promo_kmeans_step_accum(PG_FUNCTION_ARGS)
 	}
 	if (state == NULL)
 		state = NewStepState(k, d, centroids, previous);
-	st = StepData(state);
+	st = state == GetStepCache(fcinfo)->trusted ?
+		StepView((double *) ARR_DATA_PTR(state)) : StepData(state);
+	TrustState(fcinfo, GetStepCache(fcinfo), state);
 	/* Arguments seen before were checked against the state already. */
 	if (fresh || fresh_previous || st.k != k || st.d != d)
 		CheckSameCentroids(&st, k, d, centroids, previous);
 	if (PG_ARGISNULL(1))
 	{
-		st.s[S_SKIPPED] += 1;
+		st.s[STEP_SKIPPED] += 1;
 		PG_RETURN_ARRAYTYPE_P(state);
 	}
 	x = promo_vector_arg(PG_GETARG_ARRAYTYPE_P(1), "x", &n);
@@ -354,17 +466,17 @@ promo_kmeans_step_combine(PG_FUNCTION_ARGS)
 	int			width = a.d + 2;
 
 	CheckSameCentroids(&a, b.k, b.d, b.centroids,
-					   b.s[S_HAS_PREVIOUS] != 0 ? b.previous : NULL);
-	for (int i = S_N; i <= S_INERTIA; i++)
+					   b.s[STEP_HAS_PREVIOUS] != 0 ? b.previous : NULL);
+	for (int i = STEP_N; i <= STEP_INERTIA; i++)
 		a.s[i] += b.s[i];
 	for (int j = 0; j < a.d; j++)
 		a.sumsq[j] += b.sumsq[j];
 	for (Size i = 0; i < (Size) a.k * (a.d + 1); i++)
 		a.counts[i] += b.counts[i];	/* counts and sums are contiguous */
-	for (int c = 0; c < (int) b.s[S_CANDIDATES]; c++)
+	for (int c = 0; c < (int) b.s[STEP_CANDIDATES]; c++)
 		OfferCandidate(&a, b.cand[(Size) c * width], (int) b.cand[(Size) c * width + 1],
 					   b.cand + (Size) c * width + 2);
-	for (int r = 0; r < (int) b.s[S_BUFFERED]; r++)
+	for (int r = 0; r < (int) b.s[STEP_BUFFERED]; r++)
 		AddRow(&a, b.buffer + (Size) r * b.d);
 	PG_RETURN_ARRAYTYPE_P(state);
 }
@@ -379,67 +491,21 @@ promo_kmeans_step_final(PG_FUNCTION_ARGS)
 
 	Flush(&st);
 	/* An empty buffer reads the same whatever rows passed through it. */
-	memset(st.buffer, 0, sizeof(double) * (Size) st.s[S_CAPACITY] * st.d);
+	memset(st.buffer, 0, sizeof(double) * (Size) st.s[STEP_CAPACITY] * st.d);
 	PG_RETURN_ARRAYTYPE_P(state);
 }
 
 /* ---- the driver ---- */
 
-/* One Lloyd step's outcome, read back from its state. */
-typedef struct StepResult
-{
-	double		n;
-	double		skipped;
-	double		moved;
-	double		inertia;
-	double		mean_variance;
-	double	   *counts;			/* k */
-	double	   *next;			/* k x d: the means, empty clusters moved */
-} StepResult;
+/* The option kmeans_fit takes besides those of kmeans. */
+static const PromoOptionDef fit_option_defs[] = {
+	{"sample_size", PROMO_OPTION_INT, offsetof(PromoKmeansOptions, sample_size),
+	100000, 1, INT_MAX},
+};
 
-/* Error unless every candidate's label names a cluster (it indexes them). */
-static void
-CheckCandidates(const StepState *st)
-{
-	int			width = st->d + 2;
-
-	for (int c = 0; c < (int) st->s[S_CANDIDATES]; c++)
-		if (!promo_whole_in(st->cand[(Size) c * width + 1], 0, st->k - 1))
-			promo_bad_state("A kmeans_step candidate names no cluster.");
-}
-
-/* Read a step state into a StepResult allocated in the current context. */
-static StepResult
-ReadStep(ArrayType *state)
-{
-	StepState	st = StepData(state);
-	StepResult	r;
-	double	   *sums = palloc(sizeof(double) * st.k * st.d);
-	double		var = 0.0;
-
-	r.n = st.s[S_N];
-	r.skipped = st.s[S_SKIPPED];
-	r.moved = st.s[S_MOVED];
-	r.inertia = st.s[S_INERTIA];
-	r.counts = palloc(sizeof(double) * st.k);
-	r.next = palloc(sizeof(double) * st.k * st.d);
-	memcpy(r.counts, st.counts, sizeof(double) * st.k);
-	memcpy(sums, st.sums, sizeof(double) * st.k * st.d);
-	for (int j = 0; j < st.d; j++)
-	{
-		double		total = 0.0;
-
-		for (int c = 0; c < st.k; c++)
-			total += sums[(Size) c * st.d + j];
-		var += st.sumsq[j] / r.n - (total / r.n) * (total / r.n);
-	}
-	r.mean_variance = var / st.d;
-	CheckCandidates(&st);
-	promo_kmeans_relocate(st.k, st.d, r.counts, sums, st.cand, (int) st.s[S_CANDIDATES]);
-	for (Size i = 0; i < (Size) st.k * st.d; i++)
-		r.next[i] = sums[i] / r.counts[i / st.d];
-	return r;
-}
+static const PromoOptionTable fit_options = {
+	"kmeans_fit", fit_option_defs, lengthof(fit_option_defs)
+};
 
 /* A k x d float8[] array Datum. */
 static Datum
@@ -464,95 +530,192 @@ typedef struct Source
 } Source;
 
 /*
- * Run one step over the source; NULL previous means "no earlier labels".
- * The SPI calls here pass no row limit: a limit would keep the planner
- * from launching parallel workers.
+ * A table as the core's source of rows: one kmeans_step query per step.
+ * Everything a step allocates lives in itercxt, reset before the next.
  */
-static StepResult
-RunStep(const Source *src, const double *centroids, const double *previous,
-		int k, int d, MemoryContext resultcxt)
+typedef struct TableSource
 {
-	char	   *sql = psprintf("SELECT promo.kmeans_step(%s, $1, $2) FROM %s",
-							   src->column, src->relation);
+	const Source *src;
+	int			k;
+	int			d;
+	MemoryContext itercxt;
+	double		skipped;		/* NULL rows of the last scan */
+	PromoKmeansStepStats last;	/* the last step's report */
+} TableSource;
+
+/* Run one kmeans_step query over the source; its state, in itercxt. */
+static StepState
+RunStep(TableSource *ts, const double *centroids, const double *previous)
+{
+	MemoryContext old;
+	char	   *sql;
 	Oid			types[2] = {FLOAT8ARRAYOID, FLOAT8ARRAYOID};
 	Datum		values[2];
 	char		nulls[2] = {' ', previous ? ' ' : 'n'};
 	bool		isnull;
 	Datum		result;
-	MemoryContext old;
-	StepResult	r;
 
-	values[0] = MatrixDatum(centroids, k, d);
-	values[1] = previous ? MatrixDatum(previous, k, d) : (Datum) 0;
-	if (SPI_execute_with_args(sql, 2, types, values, nulls, true, 0) != SPI_OK_SELECT ||
-		SPI_processed != 1)
-		elog(ERROR, "kmeans_step query failed");
-	result = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	MemoryContextReset(ts->itercxt);
+	old = MemoryContextSwitchTo(ts->itercxt);
+	sql = psprintf("SELECT promo.kmeans_step(%s, $1, $2) FROM %s",
+				   ts->src->column, ts->src->relation);
+	values[0] = MatrixDatum(centroids, ts->k, ts->d);
+	values[1] = previous ? MatrixDatum(previous, ts->k, ts->d) : (Datum) 0;
+	result = promo_spi_value(sql, 2, types, values, nulls, &isnull, "kmeans_step");
 	if (isnull)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("kmeans_fit found no rows in %s", src->relation)));
-	old = MemoryContextSwitchTo(resultcxt);
-	r = ReadStep(DatumGetArrayTypeP(result));
+				 errmsg("kmeans_fit found no rows in %s", ts->src->relation)));
 	MemoryContextSwitchTo(old);
-	SPI_freetuptable(SPI_tuptable);
-	return r;
+	return StepData(DatumGetArrayTypeP(result));
+}
+
+/* What a step state says about its rows; sizes get its counts. */
+static void
+ReadStats(TableSource *ts, const StepState *st, double *sizes,
+		  PromoKmeansStepStats *stats)
+{
+	double		var = 0.0;
+	double		n = st->s[STEP_N];
+
+	for (int j = 0; j < st->d; j++)
+	{
+		double		total = 0.0;
+
+		for (int c = 0; c < st->k; c++)
+			total += st->sums[(Size) c * st->d + j];
+		var += st->sumsq[j] / n - (total / n) * (total / n);
+	}
+	memcpy(sizes, st->counts, sizeof(double) * st->k);
+	ts->skipped = st->s[STEP_SKIPPED];
+	stats->n = n;
+	stats->moved = st->s[STEP_MOVED];
+	stats->inertia = st->s[STEP_INERTIA];
+	stats->mean_variance = var / st->d;
+	stats->relocated = 0;
+}
+
+/* One Lloyd step over the table (PromoKmeansSource.step). */
+static void
+TableStep(void *ctx, const double *centroids, const double *previous,
+		  double *next, double *sizes, PromoKmeansStepStats *stats)
+{
+	TableSource *ts = ctx;
+	StepState	st = RunStep(ts, centroids, previous);
+	double	   *counts = MemoryContextAlloc(ts->itercxt, sizeof(double) * ts->k);
+
+	ReadStats(ts, &st, sizes, stats);
+	memcpy(counts, sizes, sizeof(double) * ts->k);
+	/* The state is the step's own copy: its sums may change. */
+	stats->relocated = promo_kmeans_means(ts->k, ts->d, counts, st.sums, st.cand,
+										  (int) st.s[STEP_CANDIDATES], next);
+	ts->last = *stats;
+}
+
+/* Sizes and inertia of the final centroids (PromoKmeansSource.finish). */
+static void
+TableFinish(void *ctx, const double *centroids, bool labels_current,
+			double *sizes, PromoKmeansStepStats *stats)
+{
+	TableSource *ts = ctx;
+	StepState	st;
+
+	if (labels_current)
+	{
+		/* sizes still hold the last step's counts */
+		*stats = ts->last;
+		return;
+	}
+	st = RunStep(ts, centroids, NULL);
+	ReadStats(ts, &st, sizes, stats);
+}
+
+/* One value of a query, in the current memory context (see spi_util.h). */
+static double
+CountRows(const Source *src)
+{
+	bool		isnull;
+	Datum		count = promo_spi_value(psprintf("SELECT count(*)::float8 FROM %s", src->relation),
+										0, NULL, NULL, NULL, &isnull, "count");
+
+	return DatumGetFloat8(count);
 }
 
 /*
- * The planner's estimate of a table's rows, or -1 if it was never analyzed
- * or cannot be sampled (TABLESAMPLE takes tables and materialized views,
- * not views or foreign tables).
+ * Can the relation be sampled (TABLESAMPLE takes tables, partitioned
+ * tables and materialized views, not views or foreign tables), and the
+ * planner's estimate of its rows.
  */
-static double
-EstimatedRows(Oid relid)
+static bool
+Sampleable(Oid relid, double *reltuples)
 {
 	HeapTuple	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
 	Form_pg_class rel;
-	double		rows;
+	bool		ok;
 
 	if (!HeapTupleIsValid(tup))
 		elog(ERROR, "cache lookup failed for relation %u", relid);
 	rel = (Form_pg_class) GETSTRUCT(tup);
-	rows = rel->relkind == RELKIND_RELATION || rel->relkind == RELKIND_MATVIEW ||
-		rel->relkind == RELKIND_PARTITIONED_TABLE ? rel->reltuples : -1;
+	ok = rel->relkind == RELKIND_RELATION || rel->relkind == RELKIND_MATVIEW ||
+		rel->relkind == RELKIND_PARTITIONED_TABLE;
+	*reltuples = rel->reltuples;
 	ReleaseSysCache(tup);
-	return rows;
+	return ok;
 }
 
-/* Initial centroids from the in-memory aggregate over a sample. */
-static double *
-SampleSeeds(const Source *src, Oid relid, int k, int64 seed, Jsonb *init,
-			int32 sample_size, int *d, MemoryContext resultcxt)
+/*
+ * The share (percent) of a table to sample for about sample_size rows.
+ * The estimate serves when it says the table is larger; otherwise (a
+ * small, never analyzed or distributed table, whose coordinator knows no
+ * rows) the rows are counted.
+ */
+static double
+SamplePercent(const Source *src, double reltuples, int32 sample_size)
 {
-	double		reltuples = EstimatedRows(relid);
-	bool		sample = reltuples > sample_size;
-	char	   *sql = psprintf("SELECT promo.kmeans(%s, $1, jsonb_build_object('seed', $2, 'max_iter', 0, 'init', $3)) FROM %s%s",
+	double		rows = reltuples > sample_size ? reltuples : CountRows(src);
+
+	return rows > sample_size ? 100.0 * sample_size / rows : 100.0;
+}
+
+/*
+ * Initial centroids from the in-memory aggregate over a sample.  A table
+ * is always read through TABLESAMPLE ... REPEATABLE, which a distributed
+ * planner pushes down to each shard; a view is read whole.
+ */
+static double *
+SampleSeeds(const Source *src, Oid relid, int k, const PromoKmeansOptions *o,
+			int *d)
+{
+	double		reltuples;
+	bool		sample = Sampleable(relid, &reltuples);
+	char	   *sql = psprintf("SELECT promo.kmeans(%s, $1, jsonb_build_object('seed', $2, 'max_iter', 0, 'init', $3::text)) FROM %s%s",
 							   src->column, src->relation,
 							   sample ? " TABLESAMPLE BERNOULLI ($4) REPEATABLE ($2)" : "");
-	Oid			types[4] = {INT4OID, INT8OID, JSONBOID, FLOAT8OID};
+	Oid			types[4] = {INT4OID, INT8OID, TEXTOID, FLOAT8OID};
 	Datum		values[4];
 	bool		isnull;
 	Datum		result;
 	PromoModel *model;
-	double	   *centroids;
 
+	if (o->sample_size < k)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("sample_size (%d) must be at least k (%d)", o->sample_size, k),
+				 errhint("Seeding picks the initial centroids from about sample_size rows.")));
 	values[0] = Int32GetDatum(k);
-	values[1] = Int64GetDatum(seed);
-	values[2] = JsonbPGetDatum(init);
-	values[3] = Float8GetDatum(sample ? Min(100.0, 100.0 * sample_size / reltuples) : 100.0);
-	if (SPI_execute_with_args(sql, sample ? 4 : 3, types, values, NULL, true, 0) != SPI_OK_SELECT)
-		elog(ERROR, "kmeans seeding query failed");
-	result = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	values[1] = Int64GetDatum(o->seed);
+	values[2] = CStringGetTextDatum(promo_kmeans_init_names[o->init]);
+	values[3] = Float8GetDatum(sample ? SamplePercent(src, reltuples, o->sample_size) : 100.0);
+	result = promo_spi_value(sql, sample ? 4 : 3, types, values, NULL, &isnull, "kmeans seeding");
 	if (isnull)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("kmeans_fit found no rows to seed from in %s", src->relation)));
+				 errmsg("kmeans_fit found no rows to seed from in %s", src->relation),
+				 sample ? errhint("The sample of about %d rows came back empty: raise sample_size.",
+								  o->sample_size) : 0));
 	model = DatumGetPromoModel(result);
 	*d = model->dim;
-	centroids = MemoryContextAlloc(resultcxt, sizeof(double) * k * model->dim);
-	memcpy(centroids, promo_model_field(model, "centroids"), sizeof(double) * k * model->dim);
-	return centroids;
+	return promo_model_field(model, "centroids");
 }
 
 /* The quoted relation and column names of a regclass and a column. */
@@ -572,34 +735,16 @@ SourceNames(Oid relid, Name column)
 	return src;
 }
 
-/* Explicit initial centroids from a jsonb array of k arrays. */
+/* Explicit initial centroids from the init array; *d from its first row. */
 static double *
 ExplicitSeeds(Jsonb *init, int k, int *d)
 {
-	JsonbValue *first;
+	JsonbValue *first = getIthJsonbValueFromContainer(&init->root, 0);
 
-	if (JsonContainerSize(&init->root) != k)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("init has %d centroids, but k is %d",
-						(int) JsonContainerSize(&init->root), k)));
-	first = getIthJsonbValueFromContainer(&init->root, 0);
-	if (first == NULL || first->type != jbvBinary ||
-		!JsonContainerIsArray(first->val.binary.data))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("init must be \"k-means++\", \"random\" or an array of centroids")));
-	*d = JsonContainerSize(first->val.binary.data);
-	return promo_kmeans_init_centroids(init, k, *d);
-}
-
-/* NOTICE one iteration's progress. */
-static void
-ReportProgress(int iteration, const StepResult *r)
-{
-	ereport(NOTICE,
-			(errmsg("kmeans_fit iteration %d: inertia %.6g, %.2f%% of points moved",
-					iteration, r->inertia, 100.0 * r->moved / r->n)));
+	*d = first != NULL && first->type == jbvBinary &&
+		JsonContainerIsArray(first->val.binary.data) ?
+		JsonContainerSize(first->val.binary.data) : 0;
+	return promo_kmeans_init_centroids(init, k, Max(*d, 1));
 }
 
 /* What one k-means fit over a table needs. */
@@ -608,79 +753,90 @@ typedef struct FitArgs
 	Source		src;
 	Oid			relid;
 	int			k;
-	int64		seed;
-	int32		max_iter;
-	double		tol;
-	Jsonb	   *init;
-	int32		sample_size;
-	bool		progress;
+	PromoKmeansOptions opts;
 } FitArgs;
 
-/* Error unless the fit's arguments make sense. */
-static void
-CheckFitArgs(const FitArgs *a)
+/* An SQL argument that sets an option when it is not NULL. */
+typedef struct OptionArg
 {
-	if (a->k < 1 || a->k > PROMO_KMEANS_MAX_K)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("k must be between 1 and %d", PROMO_KMEANS_MAX_K)));
-	if (a->max_iter < 0 || !(a->tol >= 0) || isinf(a->tol) || a->sample_size < 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("max_iter and tol must not be negative and sample_size must be positive")));
+	int			argno;
+	const char *name;
+	Oid			type;
+	const PromoOptionTable *table;
+} OptionArg;
+
+/* Options from defaults, then from the arguments that are not NULL. */
+static void
+OptionArgs(FunctionCallInfo fcinfo, const OptionArg *args, int nargs,
+		   PromoKmeansOptions *o)
+{
+	promo_options_defaults(&promo_kmeans_options, o);
+	promo_options_defaults(&fit_options, o);
+	for (int i = 0; i < nargs; i++)
+	{
+		const OptionArg *a = &args[i];
+		Datum		v = PG_GETARG_DATUM(a->argno);
+
+		if (PG_ARGISNULL(a->argno))
+			continue;
+		if (a->type == JSONBOID)
+			promo_option_set_jsonb(a->table, a->name, DatumGetJsonbP(v), o);
+		else
+			promo_option_set_number(a->table, a->name,
+									a->type == INT4OID ? DatumGetInt32(v) :
+									a->type == INT8OID ? (double) DatumGetInt64(v) :
+									a->type == BOOLOID ? DatumGetBool(v) :
+									DatumGetFloat8(v), o);
+	}
 }
 
 /*
  * k-means over a table, one parallel scan per Lloyd iteration, with the
- * in-memory path's rules.  The caller has connected to SPI.
+ * in-memory path's rules (the core's loop).  The caller has connected to
+ * SPI; the model is allocated in the current memory context, and so is
+ * everything else that outlives one iteration.
  */
 static PromoModel *
 FitTable(const FitArgs *a)
 {
-	MemoryContext cxt = CurrentMemoryContext;
 	int			k = a->k;
-	double	   *centroids;
-	double	   *previous = NULL;
-	double		tol_abs = 0.0;
 	int			d;
-	int			iterations = 0;
-	bool		converged = false;
-	bool		strict = false;
-	StepResult	r;
+	double	   *centroids;
+	double	   *sizes;
+	PromoKmeansHookState hs;
+	PromoKmeansHooks hooks = promo_kmeans_hooks(&hs, "kmeans_fit", a->opts.seed,
+												a->opts.progress);
+	TableSource ts = {&a->src, k};
+	PromoKmeansSource source = {&ts, TableStep, TableFinish};
+	PromoKmeansResult res;
+	PromoModel *model;
 
-	CheckFitArgs(a);
-	if (JB_ROOT_IS_SCALAR(a->init))
-		centroids = SampleSeeds(&a->src, a->relid, k, a->seed, a->init,
-								a->sample_size, &d, cxt);
+	promo_kmeans_check_k(k);
+	if (a->opts.init == PROMO_KMEANS_INIT_EXPLICIT)
+		centroids = ExplicitSeeds(a->opts.init_centroids, k, &d);
 	else
-		centroids = ExplicitSeeds(a->init, k, &d);
+		centroids = SampleSeeds(&a->src, a->relid, k, &a->opts, &d);
+	promo_model_check_size(PROMO_MODEL_KMEANS, d, k);
+	ts.d = d;
+	ts.itercxt = AllocSetContextCreate(CurrentMemoryContext, "kmeans_fit iteration",
+									   ALLOCSET_DEFAULT_SIZES);
+	sizes = palloc(sizeof(double) * k);
+	res = promo_kmeans_iterate(&source, k, d, centroids, a->opts.max_iter,
+							   a->opts.tol, sizes,
+							   palloc(sizeof(double) * PROMO_KMEANS_ITERATE_WORK(k, d)),
+							   &hooks);
+	promo_kmeans_check_status(&res, k, a->src.relation);
+	model = promo_kmeans_model(d, k, centroids, sizes, ts.skipped, &res);
+	MemoryContextDelete(ts.itercxt);
+	return model;
+}
 
-	for (int it = 0; it < a->max_iter; it++)
-	{
-		double		shift = 0.0;
-
-		r = RunStep(&a->src, centroids, previous, k, d, cxt);
-		if (it == 0)
-			tol_abs = a->tol * r.mean_variance;
-		for (Size i = 0; i < (Size) k * d; i++)
-			shift += (r.next[i] - centroids[i]) * (r.next[i] - centroids[i]);
-		previous = centroids;
-		centroids = r.next;
-		iterations = it + 1;
-		if (a->progress)
-			ReportProgress(iterations, &r);
-		if (r.moved == 0 && it > 0)
-			strict = converged = true;
-		else if (shift <= tol_abs)
-			converged = true;
-		if (converged)
-			break;
-	}
-	/* Sizes and inertia must belong to the final centroids. */
-	if (!strict)
-		r = RunStep(&a->src, centroids, NULL, k, d, cxt);
-	return promo_kmeans_model(d, k, centroids, r.counts, r.n, r.skipped,
-							  r.inertia, iterations, converged);
+/* A memory context for one fit, under the caller's. */
+static MemoryContext
+FitContext(void)
+{
+	return AllocSetContextCreate(CurrentMemoryContext, "kmeans_fit",
+								 ALLOCSET_DEFAULT_SIZES);
 }
 
 /* promo.kmeans_fit(source, features, k, ...): k-means over a table. */
@@ -688,26 +844,36 @@ PG_FUNCTION_INFO_V1(promo_kmeans_fit);
 Datum
 promo_kmeans_fit(PG_FUNCTION_ARGS)
 {
+	static const OptionArg args[] = {
+		{3, "seed", INT8OID, &promo_kmeans_options},
+		{4, "max_iter", INT4OID, &promo_kmeans_options},
+		{5, "tol", FLOAT8OID, &promo_kmeans_options},
+		{6, "init", JSONBOID, &promo_kmeans_options},
+		{7, "sample_size", INT4OID, &fit_options},
+		{8, "progress", BOOLOID, &promo_kmeans_options},
+	};
+	MemoryContext callercxt = CurrentMemoryContext;
+	MemoryContext fitcxt;
 	FitArgs		a;
 	PromoModel *fitted;
 	PromoModel *model;
 
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2))
+		PG_RETURN_NULL();
 	promo_check_features_column(PG_GETARG_OID(0), NameStr(*PG_GETARG_NAME(1)), "kmeans_fit");
 	a.relid = PG_GETARG_OID(0);
 	a.src = SourceNames(a.relid, PG_GETARG_NAME(1));
 	a.k = PG_GETARG_INT32(2);
-	a.seed = PG_GETARG_INT64(3);
-	a.max_iter = PG_GETARG_INT32(4);
-	a.tol = PG_GETARG_FLOAT8(5);
-	a.init = PG_GETARG_JSONB_P(6);
-	a.sample_size = PG_GETARG_INT32(7);
-	a.progress = PG_GETARG_BOOL(8);
+	OptionArgs(fcinfo, args, lengthof(args), &a.opts);
+	fitcxt = FitContext();
 	SPI_connect();
+	MemoryContextSwitchTo(fitcxt);
 	fitted = FitTable(&a);
-	/* The model must outlive SPI's memory: copy it to the caller's. */
-	model = SPI_palloc(VARSIZE(fitted));
+	/* The model must outlive the fit's memory: copy it to the caller's. */
+	model = MemoryContextAlloc(callercxt, VARSIZE(fitted));
 	memcpy(model, fitted, VARSIZE(fitted));
 	SPI_finish();
+	MemoryContextDelete(fitcxt);
 	PG_RETURN_POINTER(model);
 }
 
@@ -721,11 +887,8 @@ Silhouette(const Source *src, PromoModel *model, bool *isnull)
 									   CStringGetDatum("model"),
 									   ObjectIdGetDatum(get_namespace_oid("promo", false)));
 	Datum		value = PointerGetDatum(model);
-	Datum		result;
+	Datum		result = promo_spi_value(sql, 1, &type, &value, NULL, isnull, "silhouette");
 
-	if (SPI_execute_with_args(sql, 1, &type, &value, NULL, true, 0) != SPI_OK_SELECT)
-		elog(ERROR, "silhouette query failed");
-	result = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, isnull);
 	return *isnull ? 0.0 : DatumGetFloat8(result);
 }
 
@@ -737,29 +900,40 @@ PG_FUNCTION_INFO_V1(promo_kmeans_choose_k);
 Datum
 promo_kmeans_choose_k(PG_FUNCTION_ARGS)
 {
+	static const OptionArg args[] = {
+		{4, "seed", INT8OID, &promo_kmeans_options},
+		{5, "max_iter", INT4OID, &promo_kmeans_options},
+		{6, "tol", FLOAT8OID, &promo_kmeans_options},
+		{7, "sample_size", INT4OID, &fit_options},
+	};
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	int			k_min = PG_GETARG_INT32(2);
-	int			k_max = PG_GETARG_INT32(3);
+	MemoryContext fitcxt;
+	int			k_min;
+	int			k_max;
 	FitArgs		a;
 
+	InitMaterializedSRF(fcinfo, 0);
+	for (int i = 0; i < 4; i++)
+		if (PG_ARGISNULL(i))
+			return (Datum) 0;
 	promo_check_features_column(PG_GETARG_OID(0), NameStr(*PG_GETARG_NAME(1)), "kmeans_choose_k");
-	if (k_min < 2 || k_max < k_min || k_max > PROMO_KMEANS_MAX_K)
+	k_min = PG_GETARG_INT32(2);
+	k_max = PG_GETARG_INT32(3);
+	promo_kmeans_check_k(k_min);
+	promo_kmeans_check_k(k_max);
+	if (k_min < 2 || k_max < k_min)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("k_min must be at least 2 and k_max between k_min and %d",
-						PROMO_KMEANS_MAX_K)));
-	InitMaterializedSRF(fcinfo, 0);
+				 errmsg("k_min must be at least 2 and k_max at least k_min"),
+				 errdetail("The silhouette needs two clusters.")));
 	a.relid = PG_GETARG_OID(0);
 	a.src = SourceNames(a.relid, PG_GETARG_NAME(1));
-	a.seed = PG_GETARG_INT64(4);
-	a.max_iter = PG_GETARG_INT32(5);
-	a.tol = PG_GETARG_FLOAT8(6);
-	a.init = DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum("\"k-means++\"")));
-	a.sample_size = PG_GETARG_INT32(7);
-	a.progress = false;
+	OptionArgs(fcinfo, args, lengthof(args), &a.opts);
+	fitcxt = FitContext();
 	SPI_connect();
 	for (a.k = k_min; a.k <= k_max; a.k++)
 	{
+		MemoryContext old = MemoryContextSwitchTo(fitcxt);
 		PromoModel *model = FitTable(&a);
 		Datum		values[3];
 		bool		nulls[3] = {false, false, false};
@@ -768,8 +942,11 @@ promo_kmeans_choose_k(PG_FUNCTION_ARGS)
 		values[0] = Int32GetDatum(a.k);
 		values[1] = Float8GetDatum(promo_model_field(model, "inertia")[0]);
 		values[2] = Float8GetDatum(Silhouette(&a.src, model, &nulls[2]));
+		MemoryContextSwitchTo(old);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+		MemoryContextReset(fitcxt);
 	}
 	SPI_finish();
+	MemoryContextDelete(fitcxt);
 	return (Datum) 0;
 }

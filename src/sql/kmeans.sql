@@ -106,12 +106,13 @@ CREATE AGGREGATE kmeans_step(x float8[], centroids float8[], previous float8[]) 
 	PARALLEL = SAFE
 );
 
+-- Options left NULL take promo.kmeans's defaults (declared once, in C).
 CREATE FUNCTION kmeans_fit(source regclass, features name, k int,
-	seed bigint DEFAULT 0, max_iter int DEFAULT 300, tol float8 DEFAULT 1e-4,
-	init jsonb DEFAULT '"k-means++"', sample_size int DEFAULT 100000,
-	progress bool DEFAULT false) RETURNS model
+	seed bigint DEFAULT NULL, max_iter int DEFAULT NULL, tol float8 DEFAULT NULL,
+	init jsonb DEFAULT NULL, sample_size int DEFAULT NULL,
+	progress bool DEFAULT NULL) RETURNS model
 	AS 'MODULE_PATHNAME', 'promo_kmeans_fit'
-	LANGUAGE C VOLATILE STRICT PARALLEL RESTRICTED;
+	LANGUAGE C VOLATILE PARALLEL RESTRICTED;
 
 COMMENT ON FUNCTION _kmeans_step_accum(float8[], float8[], float8[]) IS
 	'transition function of promo.kmeans_step: assigns the row to its nearest centroid';
@@ -126,7 +127,7 @@ COMMENT ON AGGREGATE kmeans_step(float8[], float8[]) IS
 COMMENT ON AGGREGATE kmeans_step(float8[], float8[], float8[]) IS
 	'one Lloyd step that also counts rows whose nearest centroid changed since the previous centroids';
 COMMENT ON FUNCTION kmeans_fit(regclass, name, int, bigint, int, float8, jsonb, int, bool) IS
-	'k-means over a table, one parallel scan per iteration; k-means++ or random seeding from a sample of sample_size rows, or explicit init centroids';
+	'k-means over a table, one parallel scan per iteration; k-means++ or random seeding from a sample of sample_size rows (default 100000), or explicit init centroids; NULL options take the defaults of promo.kmeans';
 
 -- Choosing k.
 
@@ -151,12 +152,12 @@ CREATE AGGREGATE silhouette(x float8[], model model) (
 );
 
 CREATE FUNCTION kmeans_choose_k(source regclass, features name,
-	k_min int DEFAULT 2, k_max int DEFAULT 10, seed bigint DEFAULT 0,
-	max_iter int DEFAULT 300, tol float8 DEFAULT 1e-4, sample_size int DEFAULT 100000,
+	k_min int DEFAULT 2, k_max int DEFAULT 10, seed bigint DEFAULT NULL,
+	max_iter int DEFAULT NULL, tol float8 DEFAULT NULL, sample_size int DEFAULT NULL,
 	OUT k int, OUT inertia float8, OUT silhouette float8)
 	RETURNS SETOF record
 	AS 'MODULE_PATHNAME', 'promo_kmeans_choose_k'
-	LANGUAGE C VOLATILE STRICT PARALLEL RESTRICTED;
+	LANGUAGE C VOLATILE PARALLEL RESTRICTED;
 
 COMMENT ON FUNCTION _silhouette_accum(float8[], float8[], model) IS
 	'transition function of promo.silhouette';

@@ -134,6 +134,7 @@ static const UnitTest *const suites[] = {
 	unit_markov_tests,
 	unit_logreg_tests,
 	unit_metrics_tests,
+	unit_kmeans_tests,
 };
 
 int

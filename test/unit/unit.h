@@ -33,6 +33,7 @@ extern const UnitTest unit_finite_tests[];
 extern const UnitTest unit_markov_tests[];
 extern const UnitTest unit_logreg_tests[];
 extern const UnitTest unit_metrics_tests[];
+extern const UnitTest unit_kmeans_tests[];
 
 /* Assertions: true when the assertion held. */
 extern bool unit_check(bool ok, const char *expr, const char *file, int line);

@@ -401,3 +401,21 @@ COMMENT ON FUNCTION segment_profiles(regclass, regclass, regclass, regclass, tim
 	'per segment of an assignments relation (user_id, segment): size, share, mean features in original units, top categories and RFM tier mix, from events, orders and items as of as_of';
 COMMENT ON FUNCTION segment_profiles(regclass, regclass) IS
 	'per segment of an assignments relation (user_id, segment): size, share, mean features, top categories and RFM tier mix, from a features relation of promo.user_features';
+
+-- k-means: options of kmeans_fit and kmeans_choose_k left NULL take the
+-- defaults of promo.kmeans, declared once in C.
+CREATE OR REPLACE FUNCTION kmeans_fit(source regclass, features name, k int,
+	seed bigint DEFAULT NULL, max_iter int DEFAULT NULL, tol float8 DEFAULT NULL,
+	init jsonb DEFAULT NULL, sample_size int DEFAULT NULL,
+	progress bool DEFAULT NULL) RETURNS model
+	AS 'MODULE_PATHNAME', 'promo_kmeans_fit'
+	LANGUAGE C VOLATILE PARALLEL RESTRICTED;
+COMMENT ON FUNCTION kmeans_fit(regclass, name, int, bigint, int, float8, jsonb, int, bool) IS
+	'k-means over a table, one parallel scan per iteration; k-means++ or random seeding from a sample of sample_size rows (default 100000), or explicit init centroids; NULL options take the defaults of promo.kmeans';
+CREATE OR REPLACE FUNCTION kmeans_choose_k(source regclass, features name,
+	k_min int DEFAULT 2, k_max int DEFAULT 10, seed bigint DEFAULT NULL,
+	max_iter int DEFAULT NULL, tol float8 DEFAULT NULL, sample_size int DEFAULT NULL,
+	OUT k int, OUT inertia float8, OUT silhouette float8)
+	RETURNS SETOF record
+	AS 'MODULE_PATHNAME', 'promo_kmeans_choose_k'
+	LANGUAGE C VOLATILE PARALLEL RESTRICTED;
