@@ -43,11 +43,4 @@ extern void promo_scaler_standardize(int d, const double *mean,
 									 const double *std, const double *x,
 									 const bool *isnull, double *out);
 
-/*
- * x clipped to [lo[j], hi[j]] per element (winsorizing at given bounds);
- * missing elements stay missing.  Bounds may be infinite.
- */
-extern void promo_clip_values(int d, const double *x, const bool *isnull,
-					   const double *lo, const double *hi, double *out);
-
 #endif							/* PROMO_SCALER_H */

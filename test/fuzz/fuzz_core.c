@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clip.h"
 #include "kmeans.h"
 #include "linreg.h"
 #include "markov.h"

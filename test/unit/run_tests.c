@@ -135,6 +135,7 @@ static const UnitTest *const suites[] = {
 	unit_logreg_tests,
 	unit_metrics_tests,
 	unit_kmeans_tests,
+	unit_clip_tests,
 };
 
 int

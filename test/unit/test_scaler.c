@@ -463,24 +463,6 @@ scaler_standardized_rows_have_unit_std(void)
 	}
 }
 
-/* Clipping at bounds: inside, below, above, infinite bound, missing kept. */
-static void
-scaler_clip_values(void)
-{
-	const double x[5] = {0.5, -3.0, 7.0, -1e300, 42.0};
-	const bool	isnull[5] = {false, false, false, false, true};
-	const double lo[5] = {0.0, -1.0, 0.0, -INFINITY, 0.0};
-	const double hi[5] = {1.0, 1.0, 5.0, 2.0, 1.0};
-	double		out[5];
-
-	promo_clip_values(5, x, isnull, lo, hi, out);
-	CHECK(out[0] == 0.5);
-	CHECK(out[1] == -1.0);
-	CHECK(out[2] == 5.0);
-	CHECK(out[3] == -1e300);
-	CHECK(out[4] == 42.0);
-}
-
 const UnitTest unit_scaler_tests[] = {
 	UNIT_TEST(scaler_one_pass_matches_two_pass),
 	UNIT_TEST(scaler_skips_nulls_per_dimension),
@@ -491,6 +473,5 @@ const UnitTest unit_scaler_tests[] = {
 	UNIT_TEST(scaler_std_nan_below_two_values),
 	UNIT_TEST(scaler_standardize),
 	UNIT_TEST(scaler_standardized_rows_have_unit_std),
-	UNIT_TEST(scaler_clip_values),
 	{NULL, NULL}
 };
