@@ -111,6 +111,21 @@ SELECT promo._linreg_accum('{1,2,3}', 1, '{1}');
 SELECT promo._linreg_final('{7001,5,0,0,0,0}');
 SELECT promo._linreg_accum('{7001,1e300,0,0,0,0}', 1, '{1}');
 
+-- Forged states: one check of every linreg state in accum, combine and
+-- final.  The first is a state that fits (three rows, means 2 and 4).
+-- Then: negative skipped rows, n = 3 combined with n = -3, a fractional n,
+-- NaN and negative co-moments, a NaN buffered row, rows without a
+-- dimension, a negative count reaching accum.
+SELECT promo.metrics(promo._linreg_final('{7001,1,0,0,0,3,0,0,2,4,2,4,4,8.5}')) ->> 'n' AS n;
+SELECT promo._linreg_final('{7001,1,-7,0,0,3,0,0,2,4,2,4,4,8.5}');
+SELECT promo._linreg_combine('{7001,1,0,0,0,3,0,0,2,4,2,4,4,8.5}', '{7001,1,0,0,0,-3,0,0,2,4,2,4,4,8.5}');
+SELECT promo._linreg_combine('{7001,1,0,0,0,3,0,0,2,4,2,4,4,8.5}', '{7001,1,0,0,0,2.5,0,0,2,4,2,4,4,8.5}');
+SELECT promo._linreg_final('{7001,1,0,0,0,3,0,0,2,4,NaN,4,4,8.5}');
+SELECT promo._linreg_final('{7001,1,0,0,0,3,0,0,2,4,-2,4,4,8.5}');
+SELECT promo._linreg_final('{7001,1,0,1,1,3,0,0,2,4,2,4,4,8.5,NaN,1}');
+SELECT promo._linreg_combine('{7001,-1,0,0,0,5}', '{7001,-1,0,0,0,0}');
+SELECT promo._linreg_accum('{7001,1,-1,0,0,0,0,0,0,0,0,0,0,0}', 1, '{1}');
+
 -- Called directly, outside an aggregate, the transition function leaves
 -- its state argument alone and returns a new state.
 SELECT st AS before, promo._linreg_accum(st, 2, '{3}') AS after, st AS still

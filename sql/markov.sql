@@ -190,6 +190,27 @@ SELECT promo._transitions_final(ARRAY[7011, 7, 1] || array_fill(0::float8, ARRAY
 SELECT promo._transitions_sum_combine('{7012}', '{7012}');
 SELECT promo._transitions_sum_final(ARRAY[7012] || array_fill(0::float8, ARRAY[43]));
 
+-- Forged states: one check of every transitions and transitions_sum state
+-- in accum, combine and final.  A transitions state is [1] tag, [2] first
+-- and [3] last event state, then 42 counts without start and end; mk_seq
+-- is the genuine state of the single event view.
+CREATE FUNCTION mk_seq(k int, v float8) RETURNS float8[]
+    LANGUAGE sql IMMUTABLE AS
+    $$ SELECT '{7011,1,1}'::float8[] || mk_set(mk_set(array_fill(0::float8, ARRAY[42]), 38, 1), k, v) $$;
+SELECT promo._transitions_final(mk_seq(1, 0)) = promo.transitions(e) AS genuine
+FROM (VALUES ('view')) v(e);
+SELECT promo._transitions_final(mk_seq(9, 'NaN'));
+SELECT promo._transitions_final(mk_seq(9, -1));
+SELECT promo._transitions_accum(mk_seq(38, 2), 'cart');
+SELECT promo._transitions_combine(mk_seq(1, 0), mk_seq(12, 1));
+SELECT promo._transitions_accum(ARRAY[7011, 999, 999] || array_fill(0::float8, ARRAY[42]), 'view');
+SELECT promo._transitions_final(ARRAY[7011, -1, -1, 1] || array_fill(0::float8, ARRAY[41]));
+SELECT promo._transitions_sum_final(ARRAY[7012] || mk_set(c, 9, 'NaN')) FROM mk_total;
+SELECT promo._transitions_sum_combine(ARRAY[7012] || c, ARRAY[7012] || mk_set(c, 9, -1)) FROM mk_total;
+SELECT promo._transitions_sum_accum(ARRAY[7012] || mk_set(c, 14, 2), NULL) FROM mk_total;
+SELECT promo._transitions_sum_final(ARRAY[7012] || c) = c AS genuine FROM mk_total;
+DROP FUNCTION mk_seq(int, float8);
+
 SET client_min_messages = warning;
 DROP FUNCTION mk_set(float8[], int, float8);
 DROP TABLE mk, mk_users, mk_demo, mk_big, mk_serial, mk_serial_segments, mk_total;

@@ -92,8 +92,9 @@ extern bool promo_markov_sequence_close(const double *seq, double *counts);
 extern bool promo_markov_counts_add(double *a, const double *b);
 
 /*
- * Check that counts is a valid counts array (finite values are assumed).
- * On failure *where is the 0-based element or state at fault.
+ * Check that counts is a valid counts array (NaN is not a whole number,
+ * infinity exceeds 2^53).  On failure *where is the 0-based element or
+ * state at fault.
  */
 extern PromoMarkovStatus promo_markov_counts_check(const double *counts,
 												   int *where);

@@ -20,6 +20,7 @@
 
 #include "funcapi.h"
 
+#include "finite.h"
 #include "linreg.h"
 
 #define LINREG_TAG 7001.0
@@ -27,12 +28,19 @@
 #define LINREG_FIRST_CAPACITY 8
 #define LINREG_MAX_CAPACITY 256
 
-/* Offsets into the state's data. */
-#define S_DIM 1
-#define S_SKIPPED 2
-#define S_CAPACITY 3
-#define S_BUFFERED 4
-#define S_N 5
+/* Offsets of the header fields in the state's data. */
+#define LINREG_DIM 1			/* d, -1 until a complete row arrives */
+#define LINREG_SKIPPED 2		/* rows skipped for a NULL */
+#define LINREG_CAPACITY 3		/* buffer capacity in rows */
+#define LINREG_BUFFERED 4		/* rows in the buffer */
+#define LINREG_MERGED 5			/* rows merged into the moments */
+
+/* How much of a state StateData checks. */
+typedef enum StateScope
+{
+	STATE_HEADER,				/* header and counts: what every row reads */
+	STATE_ALL					/* also the moments and the buffered rows */
+} StateScope;
 
 /* Number of doubles in a state of d features and a buffer capacity. */
 static int
@@ -51,25 +59,70 @@ NewState(int d, int capacity)
 										d < 0 ? LINREG_HEADER : StateLength(d, capacity));
 	double	   *s = (double *) ARR_DATA_PTR(state);
 
-	s[S_DIM] = d;
-	s[S_CAPACITY] = d < 0 ? 0 : capacity;
+	s[LINREG_DIM] = d;
+	s[LINREG_CAPACITY] = d < 0 ? 0 : capacity;
 	return state;
 }
 
-/* The state's data, after checking its layout is self-consistent. */
+/* Error: sums of squares overflow (from the state or from the fit). */
+static void
+ReportOverflow(void)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+			 errmsg("linreg input values are too large"),
+			 errdetail("Sums of squares of y or x overflow double precision."),
+			 errhint("Rescale the values, for example with promo.standardize.")));
+}
+
+static PromoMoments StateMoments(double *s);
+static double *StateBuffer(double *s);
+
+/*
+ * The state's data, after the one check of a linreg state: the header
+ * matches the length, the counts are whole numbers from 0 to 2^53 and, for
+ * STATE_ALL, the moments and buffered rows are finite with a co-moment
+ * diagonal that is not negative.  Accum checks the header for each row and
+ * everything before it merges the buffer; combine and final check all.
+ */
 static double *
-StateData(ArrayType *state)
+StateData(ArrayType *state, StateScope scope)
 {
 	double	   *s = promo_state_data(state, LINREG_TAG, LINREG_HEADER);
 	int			len = ARR_DIMS(state)[0];
+	PromoMoments m;
 
-	if (!promo_whole_in(s[S_DIM], -1, PROMO_LINREG_MAX_FEATURES) ||
-		!promo_whole_in(s[S_CAPACITY], 0, LINREG_MAX_CAPACITY) ||
-		!promo_whole_in(s[S_BUFFERED], 0, s[S_CAPACITY]) ||
-		len != (s[S_DIM] < 0 ? LINREG_HEADER :
-				StateLength((int) s[S_DIM], (int) s[S_CAPACITY])))
+	if (!promo_whole_in(s[LINREG_DIM], -1, PROMO_LINREG_MAX_FEATURES) ||
+		!promo_whole_in(s[LINREG_CAPACITY], 0, LINREG_MAX_CAPACITY) ||
+		!promo_whole_in(s[LINREG_BUFFERED], 0, s[LINREG_CAPACITY]) ||
+		len != (s[LINREG_DIM] < 0 ? LINREG_HEADER :
+				StateLength((int) s[LINREG_DIM], (int) s[LINREG_CAPACITY])))
 		promo_bad_state("The linreg state's header does not match its length.");
+	if (!promo_whole_in(s[LINREG_SKIPPED], 0, PROMO_MAX_COUNT) ||
+		!promo_whole_in(s[LINREG_MERGED], 0, PROMO_MAX_COUNT))
+		promo_bad_state("The linreg state's row counts are not whole numbers from 0 to 2^53.");
+	if (s[LINREG_DIM] < 0 && (s[LINREG_MERGED] != 0 || s[LINREG_BUFFERED] != 0))
+		promo_bad_state("The linreg state has rows but no dimension.");
+	if (scope == STATE_HEADER || s[LINREG_DIM] < 0)
+		return s;
+	m = StateMoments(s);
+	if (!promo_all_finite(m.shift, 2 * m.q + m.q * m.q) ||
+		!promo_all_finite(StateBuffer(s), (int) s[LINREG_BUFFERED] * m.q))
+		promo_bad_state("The linreg state has moments or rows that are not finite.");
+	for (int i = 0; i < m.q; i++)
+		if (m.comoment[i + i * m.q] < 0)
+			promo_bad_state("The linreg state has a negative sum of squares.");
 	return s;
+}
+
+/* Error unless the moments are finite, after rows or states merged. */
+static void
+CheckOverflow(double *s)
+{
+	PromoMoments m = StateMoments(s);
+
+	if (!promo_all_finite(m.mean, m.q + m.q * m.q))
+		ReportOverflow();
 }
 
 /* A view of the state's moments. */
@@ -78,8 +131,8 @@ StateMoments(double *s)
 {
 	PromoMoments m;
 
-	m.q = (int) s[S_DIM] + 1;
-	m.n = &s[S_N];
+	m.q = (int) s[LINREG_DIM] + 1;
+	m.n = &s[LINREG_MERGED];
 	m.shift = &s[LINREG_HEADER];
 	m.mean = m.shift + m.q;
 	m.comoment = m.mean + m.q;
@@ -90,7 +143,7 @@ StateMoments(double *s)
 static double *
 StateBuffer(double *s)
 {
-	int			q = (int) s[S_DIM] + 1;
+	int			q = (int) s[LINREG_DIM] + 1;
 
 	return &s[LINREG_HEADER + 2 * q + q * q];
 }
@@ -111,21 +164,22 @@ Flush(double *s)
 {
 	PromoMoments m = StateMoments(s);
 
-	MergeRows(&m, StateBuffer(s), (int) s[S_BUFFERED]);
-	s[S_BUFFERED] = 0;
+	MergeRows(&m, StateBuffer(s), (int) s[LINREG_BUFFERED]);
+	s[LINREG_BUFFERED] = 0;
+	CheckOverflow(s);
 }
 
 /* A copy of the state with a larger buffer. */
 static ArrayType *
 Grow(double *s)
 {
-	int			d = (int) s[S_DIM];
-	int			cap = Min(2 * (int) s[S_CAPACITY], LINREG_MAX_CAPACITY);
+	int			d = (int) s[LINREG_DIM];
+	int			cap = Min(2 * (int) s[LINREG_CAPACITY], LINREG_MAX_CAPACITY);
 	ArrayType  *bigger = NewState(d, cap);
 	double	   *b = (double *) ARR_DATA_PTR(bigger);
 
-	memcpy(b, s, sizeof(double) * StateLength(d, (int) s[S_CAPACITY]));
-	b[S_CAPACITY] = cap;
+	memcpy(b, s, sizeof(double) * StateLength(d, (int) s[LINREG_CAPACITY]));
+	b[LINREG_CAPACITY] = cap;
 	return bigger;
 }
 
@@ -157,43 +211,43 @@ promo_linreg_accum(PG_FUNCTION_ARGS)
 
 	if (state == NULL)
 		state = NewState(-1, 0);
-	s = StateData(state);
+	s = StateData(state, STATE_HEADER);
 	/* A NULL y, x or element of x skips the row, as R's lm does. */
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2) ||
 		array_contains_nulls(xarr = PG_GETARG_ARRAYTYPE_P(2)))
 	{
-		s[S_SKIPPED] += 1;
+		s[LINREG_SKIPPED] += 1;
 		PG_RETURN_ARRAYTYPE_P(state);
 	}
 	y = PG_GETARG_FLOAT8(1);
 	promo_check_finite("y", y);
 	x = promo_vector_arg(xarr, "x", &d);
 
-	if (s[S_DIM] < 0)
+	if (s[LINREG_DIM] < 0)
 	{
-		double		skipped = s[S_SKIPPED];
+		double		skipped = s[LINREG_SKIPPED];
 
 		CheckFeatureLimit(d);
 		state = NewState(d, LINREG_FIRST_CAPACITY);
-		s = StateData(state);
-		s[S_SKIPPED] = skipped;
+		s = StateData(state, STATE_HEADER);
+		s[LINREG_SKIPPED] = skipped;
 	}
-	promo_check_row_length("linreg", "features", d, (int) s[S_DIM]);
+	promo_check_row_length("linreg", "features", d, (int) s[LINREG_DIM]);
 
-	if (s[S_BUFFERED] == s[S_CAPACITY])
+	if (s[LINREG_BUFFERED] == s[LINREG_CAPACITY])
 	{
-		if (s[S_CAPACITY] < LINREG_MAX_CAPACITY)
+		if (s[LINREG_CAPACITY] < LINREG_MAX_CAPACITY)
 		{
 			state = Grow(s);
-			s = StateData(state);
+			s = StateData(state, STATE_HEADER);
 		}
 		else
-			Flush(s);
+			Flush(StateData(state, STATE_ALL));
 	}
 	q = d + 1;
-	memcpy(StateBuffer(s) + (int) s[S_BUFFERED] * q, x, sizeof(double) * d);
-	StateBuffer(s)[(int) s[S_BUFFERED] * q + d] = y;
-	s[S_BUFFERED] += 1;
+	memcpy(StateBuffer(s) + (int) s[LINREG_BUFFERED] * q, x, sizeof(double) * d);
+	StateBuffer(s)[(int) s[LINREG_BUFFERED] * q + d] = y;
+	s[LINREG_BUFFERED] += 1;
 	PG_RETURN_ARRAYTYPE_P(state);
 }
 
@@ -203,7 +257,7 @@ MergeStates(double *dst, double *src)
 {
 	PromoMoments m = StateMoments(dst);
 	PromoMoments other = StateMoments(src);
-	int			nbuf = (int) src[S_BUFFERED];
+	int			nbuf = (int) src[LINREG_BUFFERED];
 	Size		bytes = sizeof(double) * nbuf * m.q;
 	double	   *rows = palloc(Max(bytes, 1));
 	double	   *work = palloc(sizeof(double) * PROMO_MOMENTS_WORK(m.q));
@@ -211,9 +265,10 @@ MergeStates(double *dst, double *src)
 	promo_moments_merge(&m, &other, work);
 	memcpy(rows, StateBuffer(src), bytes);
 	MergeRows(&m, rows, nbuf);
-	dst[S_SKIPPED] += src[S_SKIPPED];
+	dst[LINREG_SKIPPED] += src[LINREG_SKIPPED];
 	pfree(rows);
 	pfree(work);
+	CheckOverflow(dst);
 }
 
 /* promo.linreg combine: merge two partial states. */
@@ -222,26 +277,26 @@ Datum
 promo_linreg_combine(PG_FUNCTION_ARGS)
 {
 	ArrayType  *state = promo_agg_state(fcinfo, 0);
-	double	   *s = StateData(state);
+	double	   *s = StateData(state, STATE_ALL);
 	ArrayType  *other = PG_GETARG_ARRAYTYPE_P(1);
-	double	   *o = StateData(other);
+	double	   *o = StateData(other, STATE_ALL);
 
-	if (o[S_DIM] < 0)
+	if (o[LINREG_DIM] < 0)
 	{
-		s[S_SKIPPED] += o[S_SKIPPED];
+		s[LINREG_SKIPPED] += o[LINREG_SKIPPED];
 		PG_RETURN_ARRAYTYPE_P(state);
 	}
-	if (s[S_DIM] < 0)
+	if (s[LINREG_DIM] < 0)
 	{
 		/* Only skipped rows here: take the other state whole. */
-		double		skipped = s[S_SKIPPED];
+		double		skipped = s[LINREG_SKIPPED];
 
 		state = PG_GETARG_ARRAYTYPE_P_COPY(1);
-		s = StateData(state);
-		s[S_SKIPPED] += skipped;
+		s = StateData(state, STATE_ALL);
+		s[LINREG_SKIPPED] += skipped;
 		PG_RETURN_ARRAYTYPE_P(state);
 	}
-	promo_check_row_length("linreg", "features", (int) o[S_DIM], (int) s[S_DIM]);
+	promo_check_row_length("linreg", "features", (int) o[LINREG_DIM], (int) s[LINREG_DIM]);
 	MergeStates(s, o);
 	PG_RETURN_ARRAYTYPE_P(state);
 }
@@ -285,11 +340,7 @@ ReportFitFailure(PromoLinregStatus status, const PromoLinregFit *fit, int bad_te
 					 errhint("Remove x[%d] or another feature it depends on.", bad_term)));
 			break;
 		case PROMO_LINREG_OVERFLOW:
-			ereport(ERROR,
-					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-					 errmsg("linreg input values are too large"),
-					 errdetail("Sums of squares of y or x overflow double precision."),
-					 errhint("Rescale the values, for example with promo.standardize.")));
+			ReportOverflow();
 			break;
 		case PROMO_LINREG_NUMERIC:
 			ereport(ERROR,
@@ -319,7 +370,7 @@ ModelFromFit(const PromoLinregFit *fit, double skipped)
 	memcpy(promo_model_field(model, "std_error"), fit->std_error, bytes);
 	memcpy(promo_model_field(model, "t_value"), fit->t_value, bytes);
 	memcpy(promo_model_field(model, "p_value"), fit->p_value, bytes);
-	return model;
+	return promo_model_finish(model);
 }
 
 /* promo.linreg final: fit, or NULL when no row was usable. */
@@ -340,11 +391,11 @@ promo_linreg_final(PG_FUNCTION_ARGS)
 		PG_RETURN_NULL();
 	/* The final function must not change the state: work on a copy. */
 	state = PG_GETARG_ARRAYTYPE_P_COPY(0);
-	s = StateData(state);
-	if (s[S_DIM] < 0)
+	s = StateData(state, STATE_ALL);
+	if (s[LINREG_DIM] < 0)
 		PG_RETURN_NULL();
 	Flush(s);
-	d = (int) s[S_DIM];
+	d = (int) s[LINREG_DIM];
 	q = d + 1;
 	m = StateMoments(s);
 
@@ -356,7 +407,7 @@ promo_linreg_final(PG_FUNCTION_ARGS)
 							  palloc(sizeof(double) * promo_linreg_work_doubles(d)),
 							  palloc(sizeof(int) * promo_linreg_work_ints(d)));
 	ReportFitFailure(status, &fit, bad_term);
-	PG_RETURN_POINTER(ModelFromFit(&fit, s[S_SKIPPED]));
+	PG_RETURN_POINTER(ModelFromFit(&fit, s[LINREG_SKIPPED]));
 }
 
 /* Fitted value of x under a linreg model. */

@@ -59,33 +59,6 @@ IsEventState(double v)
 	return v >= PROMO_MARKOV_VIEW && v <= PROMO_MARKOV_RATING && v == floor(v);
 }
 
-/* The partial sequence of a promo.transitions state, after checks. */
-static double *
-SequenceData(ArrayType *state)
-{
-	double	   *seq = promo_state_data(state, TRANSITIONS_TAG, TRANSITIONS_LEN) + 1;
-	double		first = seq[PROMO_MARKOV_SEQ_FIRST];
-	double		last = seq[PROMO_MARKOV_SEQ_LAST];
-
-	if (ARR_DIMS(state)[0] != TRANSITIONS_LEN)
-		promo_bad_state("The transitions state's length is not 45.");
-	if (!(first == -1.0 && last == -1.0) &&
-		!(IsEventState(first) && IsEventState(last)))
-		promo_bad_state("The transitions state's first and last events are not event states.");
-	return seq;
-}
-
-/* The counts of a promo.transitions_sum state, after checks. */
-static double *
-SumData(ArrayType *state)
-{
-	double	   *s = promo_state_data(state, TRANSITIONS_SUM_TAG, TRANSITIONS_SUM_LEN);
-
-	if (ARR_DIMS(state)[0] != TRANSITIONS_SUM_LEN)
-		promo_bad_state("The transitions_sum state's length is not 43.");
-	return s + 1;
-}
-
 /* What element k of a counts array counts, for error details. */
 static char *
 ElementName(int k)
@@ -110,79 +83,139 @@ Moves(const double *counts, int s, bool out)
 	return sum;
 }
 
-/* Error unless counts is a valid counts array. */
+/* What the detail of a counts error describes. */
+typedef enum CountsDetail
+{
+	DETAIL_ELEMENT,				/* the value of the element at fault */
+	DETAIL_INTO_START,			/* a move into start */
+	DETAIL_OUT_OF_END,			/* a move out of end */
+	DETAIL_UNBALANCED_OUT,		/* visits against moves out of a state */
+	DETAIL_UNBALANCED_IN		/* visits against moves into a state */
+} CountsDetail;
+
+/* The error each failed counts check raises. */
+typedef struct CountsRule
+{
+	PromoMarkovStatus status;
+	int			sqlstate;
+	const char *message;		/* %s: what was checked */
+	CountsDetail detail;
+} CountsRule;
+
+static const CountsRule counts_rules[] = {
+	{PROMO_MARKOV_NEGATIVE, ERRCODE_INVALID_PARAMETER_VALUE,
+	"%s must not be negative", DETAIL_ELEMENT},
+	{PROMO_MARKOV_FRACTIONAL, ERRCODE_INVALID_PARAMETER_VALUE,
+	"%s must be whole numbers", DETAIL_ELEMENT},
+	{PROMO_MARKOV_TOO_LARGE, ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE,
+	"%s must not exceed 2^53", DETAIL_ELEMENT},
+	{PROMO_MARKOV_INTO_START, ERRCODE_INVALID_PARAMETER_VALUE,
+	"%s are not transition counts", DETAIL_INTO_START},
+	{PROMO_MARKOV_OUT_OF_END, ERRCODE_INVALID_PARAMETER_VALUE,
+	"%s are not transition counts", DETAIL_OUT_OF_END},
+	{PROMO_MARKOV_UNBALANCED_OUT, ERRCODE_INVALID_PARAMETER_VALUE,
+	"%s are not transition counts", DETAIL_UNBALANCED_OUT},
+	{PROMO_MARKOV_UNBALANCED_IN, ERRCODE_INVALID_PARAMETER_VALUE,
+	"%s are not transition counts", DETAIL_UNBALANCED_IN},
+};
+
+/* The sentence that says what is wrong with element or state where. */
+static char *
+CountsDetailText(CountsDetail detail, const double *counts, int where)
+{
+	const int	states = PROMO_MARKOV_STATES;
+
+	switch (detail)
+	{
+		case DETAIL_ELEMENT:
+			return psprintf("Element %d (%s) is %g.", where + 1,
+							ElementName(where), counts[where]);
+		case DETAIL_INTO_START:
+			return psprintf("Element %d counts moves from %s to start, but sequences never return to start.",
+							where + 1, promo_markov_state_name(where / states));
+		case DETAIL_OUT_OF_END:
+			return psprintf("Element %d counts moves from end to %s, but sequences stop at end.",
+							where + 1, promo_markov_state_name(where % states));
+		case DETAIL_UNBALANCED_OUT:
+		case DETAIL_UNBALANCED_IN:
+			return psprintf("State %s has %.0f visits (element %d) but %.0f moves %s it.",
+							promo_markov_state_name(where),
+							counts[PROMO_MARKOV_VISITS + where],
+							PROMO_MARKOV_VISITS + where + 1,
+							Moves(counts, where, detail == DETAIL_UNBALANCED_OUT),
+							detail == DETAIL_UNBALANCED_OUT ? "out of" : "into");
+	}
+	return NULL;
+}
+
+/*
+ * Error unless counts is a valid counts array.  what names the counts in
+ * the message; state, when not NULL, names the aggregate state they belong
+ * to, and the error is then one of an invalid state.
+ */
 static void
-CheckCounts(const char *what, const double *counts)
+CheckCounts(const char *what, const double *counts, const char *state)
 {
 	int			where;
 	PromoMarkovStatus status = promo_markov_counts_check(counts, &where);
-	const char *hint = "Pass the result of promo.transitions or promo.transitions_sum.";
+	const CountsRule *rule = NULL;
+	char	   *detail;
 
-	switch (status)
+	for (int i = 0; i < lengthof(counts_rules) && rule == NULL; i++)
+		if (counts_rules[i].status == status)
+			rule = &counts_rules[i];
+	if (rule == NULL)
+		return;
+	detail = CountsDetailText(rule->detail, counts, where);
+	if (state != NULL)
+		promo_bad_state(psprintf("The %s state's counts are invalid. %s", state, detail));
+	ereport(ERROR,
+			(errcode(rule->sqlstate),
+			 errmsg(rule->message, what),
+			 errdetail("%s", detail),
+			 rule->detail != DETAIL_ELEMENT ?
+			 errhint("Pass the result of promo.transitions or promo.transitions_sum.") : 0));
+}
+
+/*
+ * The partial sequence of a promo.transitions state, after the one check
+ * of such a state: 45 values, first and last both event states (or both
+ * -1 with every count 0), and counts that close into valid counts.
+ */
+static double *
+SequenceData(ArrayType *state)
+{
+	double	   *seq = promo_state_data(state, TRANSITIONS_TAG, TRANSITIONS_LEN) + 1;
+	double		first = seq[PROMO_MARKOV_SEQ_FIRST];
+	double		last = seq[PROMO_MARKOV_SEQ_LAST];
+	double		closed[PROMO_MARKOV_COUNTS];
+
+	if (ARR_DIMS(state)[0] != TRANSITIONS_LEN)
+		promo_bad_state("The transitions state's length is not 45.");
+	if (first == -1.0 && last == -1.0)
 	{
-		case PROMO_MARKOV_OK:
-		case PROMO_MARKOV_NUMERIC:
-			return;
-		case PROMO_MARKOV_NEGATIVE:
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("%s must not be negative", what),
-					 errdetail("Element %d (%s) is %g.", where + 1,
-							   ElementName(where), counts[where])));
-			break;
-		case PROMO_MARKOV_FRACTIONAL:
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("%s must be whole numbers", what),
-					 errdetail("Element %d (%s) is %g.", where + 1,
-							   ElementName(where), counts[where])));
-			break;
-		case PROMO_MARKOV_TOO_LARGE:
-			ereport(ERROR,
-					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-					 errmsg("%s must not exceed 2^53", what),
-					 errdetail("Element %d (%s) is %g.", where + 1,
-							   ElementName(where), counts[where])));
-			break;
-		case PROMO_MARKOV_INTO_START:
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("%s are not transition counts", what),
-					 errdetail("Element %d counts moves from %s to start, but sequences never return to start.",
-							   where + 1, promo_markov_state_name(where / PROMO_MARKOV_STATES)),
-					 errhint("%s", hint)));
-			break;
-		case PROMO_MARKOV_OUT_OF_END:
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("%s are not transition counts", what),
-					 errdetail("Element %d counts moves from end to %s, but sequences stop at end.",
-							   where + 1, promo_markov_state_name(where % PROMO_MARKOV_STATES)),
-					 errhint("%s", hint)));
-			break;
-		case PROMO_MARKOV_UNBALANCED_OUT:
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("%s are not transition counts", what),
-					 errdetail("State %s has %.0f visits (element %d) but %.0f moves out of it.",
-							   promo_markov_state_name(where),
-							   counts[PROMO_MARKOV_VISITS + where],
-							   PROMO_MARKOV_VISITS + where + 1,
-							   Moves(counts, where, true)),
-					 errhint("%s", hint)));
-			break;
-		case PROMO_MARKOV_UNBALANCED_IN:
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("%s are not transition counts", what),
-					 errdetail("State %s has %.0f visits (element %d) but %.0f moves into it.",
-							   promo_markov_state_name(where),
-							   counts[PROMO_MARKOV_VISITS + where],
-							   PROMO_MARKOV_VISITS + where + 1,
-							   Moves(counts, where, false)),
-					 errhint("%s", hint)));
-			break;
+		for (int k = 0; k < PROMO_MARKOV_COUNTS; k++)
+			if (seq[PROMO_MARKOV_SEQ_COUNTS + k] != 0.0)
+				promo_bad_state("The transitions state has no events but counts some.");
+		return seq;
 	}
+	if (!IsEventState(first) || !IsEventState(last))
+		promo_bad_state("The transitions state's first and last events are not event states.");
+	promo_markov_sequence_close(seq, closed);
+	CheckCounts("counts", closed, "transitions");
+	return seq;
+}
+
+/* The counts of a promo.transitions_sum state, after checks: valid counts. */
+static double *
+SumData(ArrayType *state)
+{
+	double	   *s = promo_state_data(state, TRANSITIONS_SUM_TAG, TRANSITIONS_SUM_LEN);
+
+	if (ARR_DIMS(state)[0] != TRANSITIONS_SUM_LEN)
+		promo_bad_state("The transitions_sum state's length is not 43.");
+	CheckCounts("counts", s + 1, "transitions_sum");
+	return s + 1;
 }
 
 /* A float8[] argument as checked counts. */
@@ -193,7 +226,7 @@ CountsArg(FunctionCallInfo fcinfo, int argno)
 	const double *counts = promo_vector_arg(PG_GETARG_ARRAYTYPE_P(argno), "counts", &n);
 
 	promo_check_length("counts", n, PROMO_MARKOV_COUNTS);
-	CheckCounts("counts", counts);
+	CheckCounts("counts", counts, NULL);
 	return counts;
 }
 
@@ -231,6 +264,7 @@ promo_transitions_accum(PG_FUNCTION_ARGS)
 	{
 		if (state == NULL)
 			PG_RETURN_NULL();
+		(void) SequenceData(state);
 		PG_RETURN_ARRAYTYPE_P(state);
 	}
 	event = EventState(PG_GETARG_TEXT_PP(1));
@@ -281,6 +315,7 @@ promo_transitions_sum_accum(PG_FUNCTION_ARGS)
 	{
 		if (state == NULL)
 			PG_RETURN_NULL();
+		(void) SumData(state);
 		PG_RETURN_ARRAYTYPE_P(state);
 	}
 	counts = CountsArg(fcinfo, 1);

@@ -331,18 +331,45 @@ CheckField(const ModelField *f, const double *v, Size len, int sqlstate)
 	}
 }
 
-/* Check every field of a model, then the kind's own rules. */
+/*
+ * Write every NaN as the one NaN of this build, so that equal models have
+ * equal bytes whatever NaN payload a computation or a binary input left.
+ */
+static void
+CanonicalNaN(double *v, Size len)
+{
+	for (Size i = 0; i < len; i++)
+		if (isnan(v[i]))
+			v[i] = NAN;
+}
+
+/*
+ * The one check of a model, made by text input, binary input and every
+ * producer (promo_model_finish): the kind, version and sizes, the length
+ * of the value, every field, then the kind's own rules.
+ */
 static void
 CheckModel(PromoModel *model, int sqlstate)
 {
-	const ModelKind *k = KindOf(model);
+	const ModelKind *k = KindByNumber(model->kind);
 	Size		offset = 0;
 
+	if (k == NULL)
+		MODEL_ERROR(sqlstate, "Unknown model kind %d.", model->kind);
+	if (model->version != PROMO_MODEL_VERSION)
+		MODEL_ERROR(sqlstate, "Unsupported version %d of a %s model.",
+					model->version, k->name);
+	CheckDimension(k, model->dim, model->nclusters, sqlstate);
+	if (VARSIZE(model) != offsetof(PromoModel, values) +
+		sizeof(double) * KindLength(k, model->dim, model->nclusters))
+		MODEL_ERROR(sqlstate, "The %s model's length does not match its dimensions.",
+					k->name);
 	for (int i = 0; i < k->nfields; i++)
 	{
 		Size		len = ShapeLength(k->fields[i].shape, model->dim, model->nclusters);
 
 		CheckField(&k->fields[i], model->values + offset, len, sqlstate);
+		CanonicalNaN(model->values + offset, len);
 		offset += len;
 	}
 	k->check(model, sqlstate);
@@ -782,8 +809,14 @@ promo_model_recv(PG_FUNCTION_ARGS)
 		MODEL_ERROR(ERRCODE_INVALID_BINARY_REPRESENTATION,
 					"Unsupported version %d of a %s model.", version, k->name);
 	CheckDimension(k, dim, nclusters, ERRCODE_INVALID_BINARY_REPRESENTATION);
-	model = ModelAlloc(k, dim, nclusters);
 	len = KindLength(k, dim, nclusters);
+	/* The declared sizes must match the bytes sent, before any allocation. */
+	if (len != (Size) (buf->len - buf->cursor) / sizeof(double) ||
+		(buf->len - buf->cursor) % sizeof(double) != 0)
+		MODEL_ERROR(ERRCODE_INVALID_BINARY_REPRESENTATION,
+					"A %s model with d = %d and k = %d has %zu values; the message holds %d bytes of values.",
+					k->name, dim, nclusters, len, buf->len - buf->cursor);
+	model = ModelAlloc(k, dim, nclusters);
 	for (Size i = 0; i < len; i++)
 		model->values[i] = pq_getmsgfloat8(buf);
 	CheckModel(model, ERRCODE_INVALID_BINARY_REPRESENTATION);

@@ -37,6 +37,9 @@ typedef struct PromoModel
 /* The most features a model or a per-dimension aggregate accepts. */
 #define PROMO_MAX_DIMENSIONS 100000
 
+/* The largest count a model or state holds exactly: 2^53. */
+#define PROMO_MAX_COUNT 9007199254740992.0
+
 /* The most clusters a k-means model has. */
 #define PROMO_KMEANS_MAX_K 10000
 

@@ -2,29 +2,70 @@
  * scaler.c
  *		promo.scaler aggregate and promo.standardize.
  *
- * The state is a plain float8[]: [0] tag, [1] d (-1 until a row arrives),
- * then count, shift, mean, m2, min and max, d values each (see scaler.h).  NULL elements are
+ * The state is a plain float8[]: [0] tag, [1] d, then count, shift, mean,
+ * m2, min and max, d values each (see scaler.h).  NULL elements are
  * skipped per dimension, so each dimension has its own count.
  */
 #include "model.h"
 
 #include <math.h>
 
-#include "catalog/pg_type.h"
-
+#include "finite.h"
 #include "scaler.h"
 
 #define SCALER_TAG 7002.0
 #define SCALER_HEADER 2
 #define SCALER_FIELDS 6
 
-/* A view of the state's statistics. */
-static PromoScalerStats
-StateStats(double *s)
-{
-	PromoScalerStats st;
-	int			d = (int) s[1];
+/* Offset of the state's dimension. */
+#define SCALER_DIM 1
 
+/* Error: the statistics of dimension j (0-based) overflow. */
+static void
+ReportOverflow(int j)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+			 errmsg("scaler input values are too large"),
+			 errdetail("The mean or variance of dimension %d overflows double precision.",
+					   j + 1)));
+}
+
+/* Error unless the d values of v are finite (a mean or a spread). */
+static void
+CheckOverflow(const double *v, int d)
+{
+	if (promo_all_finite(v, d))
+		return;
+	for (int j = 0; j < d; j++)
+		if (!isfinite(v[j]))
+			ReportOverflow(j);
+}
+
+/* Error for a scaler state: the detail names what is wrong. */
+static void
+BadState(const char *what, int j)
+{
+	promo_bad_state(psprintf("Dimension %d of the scaler state %s.", j + 1, what));
+}
+
+/*
+ * A view of a scaler state, after the one check every accum, combine and
+ * final makes: the header matches the length and, per dimension, the count
+ * is a whole number in [0, 2^53], the statistics are finite, m2 is not
+ * negative, and a dimension with values has min <= max.
+ */
+static PromoScalerStats
+StateStats(ArrayType *state)
+{
+	double	   *s = promo_state_data(state, SCALER_TAG, SCALER_HEADER);
+	PromoScalerStats st;
+	int			d;
+
+	if (!promo_whole_in(s[SCALER_DIM], 1, PROMO_MAX_DIMENSIONS) ||
+		ARR_DIMS(state)[0] != SCALER_HEADER + SCALER_FIELDS * (int) s[SCALER_DIM])
+		promo_bad_state("The scaler state's header does not match its length.");
+	d = (int) s[SCALER_DIM];
 	st.d = d;
 	st.count = &s[SCALER_HEADER];
 	st.shift = st.count + d;
@@ -32,19 +73,19 @@ StateStats(double *s)
 	st.m2 = st.mean + d;
 	st.min = st.m2 + d;
 	st.max = st.min + d;
+	for (int j = 0; j < d; j++)
+	{
+		if (!promo_whole_in(st.count[j], 0, PROMO_MAX_COUNT))
+			BadState("has a count that is not a whole number from 0 to 2^53", j);
+		if (!isfinite(st.shift[j]) || !isfinite(st.mean[j]) || !isfinite(st.m2[j]) ||
+			!isfinite(st.min[j]) || !isfinite(st.max[j]))
+			BadState("has statistics that are not finite", j);
+		if (st.m2[j] < 0)
+			BadState("has a negative sum of squares", j);
+		if (st.count[j] > 0 && st.min[j] > st.max[j])
+			BadState("has min greater than max", j);
+	}
 	return st;
-}
-
-/* The state's data, after checking its length matches its dimension. */
-static double *
-StateData(ArrayType *state)
-{
-	double	   *s = promo_state_data(state, SCALER_TAG, SCALER_HEADER);
-
-	if (!promo_whole_in(s[1], 1, PROMO_MAX_DIMENSIONS) ||
-		ARR_DIMS(state)[0] != SCALER_HEADER + SCALER_FIELDS * (int) s[1])
-		promo_bad_state("The scaler state's header does not match its length.");
-	return s;
 }
 
 /* A zeroed state of d dimensions. */
@@ -53,7 +94,7 @@ NewState(int d)
 {
 	ArrayType  *state = promo_state_new(SCALER_TAG, SCALER_HEADER + SCALER_FIELDS * d);
 
-	((double *) ARR_DATA_PTR(state))[1] = d;
+	((double *) ARR_DATA_PTR(state))[SCALER_DIM] = d;
 	return state;
 }
 
@@ -86,6 +127,7 @@ promo_scaler_accum(PG_FUNCTION_ARGS)
 	{
 		if (state == NULL)
 			PG_RETURN_NULL();
+		(void) StateStats(state);
 		PG_RETURN_ARRAYTYPE_P(state);
 	}
 	x = promo_vector_nullable(PG_GETARG_ARRAYTYPE_P(1), "x", &d, &isnull);
@@ -94,9 +136,11 @@ promo_scaler_accum(PG_FUNCTION_ARGS)
 		CheckDimensions(-1, d);
 		state = NewState(d);
 	}
-	st = StateStats(StateData(state));
+	st = StateStats(state);
 	CheckDimensions(st.d, d);
 	promo_scaler_add(&st, x, isnull);
+	CheckOverflow(st.mean, d);
+	CheckOverflow(st.m2, d);
 	PG_RETURN_ARRAYTYPE_P(state);
 }
 
@@ -106,11 +150,13 @@ Datum
 promo_scaler_combine(PG_FUNCTION_ARGS)
 {
 	ArrayType  *state = promo_agg_state(fcinfo, 0);
-	PromoScalerStats st = StateStats(StateData(state));
-	PromoScalerStats other = StateStats(StateData(PG_GETARG_ARRAYTYPE_P(1)));
+	PromoScalerStats st = StateStats(state);
+	PromoScalerStats other = StateStats(PG_GETARG_ARRAYTYPE_P(1));
 
 	CheckDimensions(st.d, other.d);
 	promo_scaler_merge(&st, &other);
+	CheckOverflow(st.mean, st.d);
+	CheckOverflow(st.m2, st.d);
 	PG_RETURN_ARRAYTYPE_P(state);
 }
 
@@ -127,7 +173,7 @@ promo_scaler_final(PG_FUNCTION_ARGS)
 
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
-	st = StateStats(StateData(PG_GETARG_ARRAYTYPE_P(0)));
+	st = StateStats(PG_GETARG_ARRAYTYPE_P(0));
 	model = promo_model_new(PROMO_MODEL_SCALER, st.d, 0);
 	bytes = sizeof(double) * st.d;
 	memcpy(promo_model_field(model, "count"), st.count, bytes);
@@ -137,18 +183,13 @@ promo_scaler_final(PG_FUNCTION_ARGS)
 	promo_scaler_std(&st, promo_model_field(model, "std"));
 	for (int j = 0; j < st.d; j++)
 	{
-		double		std = promo_model_field(model, "std")[j];
-
 		if (st.count[j] == 0)
 			min[j] = max[j] = NAN;
-		else if (!isfinite(promo_model_field(model, "mean")[j]) || isinf(std))
-			ereport(ERROR,
-					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-					 errmsg("scaler input values are too large"),
-					 errdetail("The mean or variance of dimension %d overflows double precision.",
-							   j + 1)));
+		else if (!isfinite(promo_model_field(model, "mean")[j]) ||
+				 isinf(promo_model_field(model, "std")[j]))
+			ReportOverflow(j);
 	}
-	PG_RETURN_POINTER(model);
+	PG_RETURN_POINTER(promo_model_finish(model));
 }
 
 /* promo.standardize(x, scaler): z-scores, NULL elements imputed as 0. */
