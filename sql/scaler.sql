@@ -77,4 +77,26 @@ SELECT promo.standardize('{1,2,3}', promo.scaler(x)) FROM sc;
 SELECT promo.standardize('{1,-Infinity,3}', promo.scaler(x)) FROM sc;
 SELECT promo._scaler_combine('{7002,1,0,0,0,0,0}', '{7002,2,0,0,0,0,0,0,0,0,0,0}');
 
+-- Forged states: one check of every scaler state in accum, combine and
+-- final ([2] count, [3] shift, [4] mean, [5] m2, [6] min, [7] max).  The
+-- first is a genuine state of the values 1 and 2.
+SELECT promo._scaler_final('{7002,1,2,1,0.5,0.5,1,2}');
+SELECT promo._scaler_final('{7002,1,2,0,1,1,5,2}');
+SELECT promo._scaler_combine('{7002,1,3,0,1,1,0,2}', '{7002,1,-3,0,1,1,0,2}');
+SELECT promo._scaler_final('{7002,1,1.5,0,1,1,0,2}');
+SELECT promo._scaler_final('{7002,1,2,0,NaN,1,0,2}');
+SELECT promo._scaler_final('{7002,1,2,0,1,-1,0,2}');
+SELECT promo._scaler_accum('{7002,1,2,0,1,Infinity,0,2}', '{1}');
+SELECT promo._scaler_accum('{7002,1,2,0,1,1,5,2}', NULL);
+
+-- promo.scaler_stats: one row per dimension; NULL where undefined.
+SELECT * FROM promo.scaler_stats((SELECT promo.scaler(x) FROM sc));
+SELECT * FROM promo.scaler_stats('{"kind": "scaler", "version": 1, "count": [0, 1], "mean": [null, 4], "std": [null, null], "min": [null, 4], "max": [null, 4]}');
+SELECT s.dim, s.count = (m::jsonb->'count'->>(s.dim - 1))::bigint AS count,
+       s.mean = (m::jsonb->'mean'->>(s.dim - 1))::float8 AS mean,
+       s.std = (m::jsonb->'std'->>(s.dim - 1))::float8 AS std
+FROM (SELECT promo.scaler(ARRAY[i, sqrt(i)]) AS m FROM generate_series(1, 9) i) t,
+     promo.scaler_stats(m) s ORDER BY 1;
+SELECT * FROM promo.scaler_stats((SELECT promo.linreg(y, x) FROM (VALUES (1.0::float8, '{1}'::float8[]), (2, '{2}'), (4, '{3}')) v(y, x)));
+
 DROP TABLE sc, sc_big, sc_serial;

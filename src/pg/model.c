@@ -13,6 +13,7 @@
 
 #include <math.h>
 
+#include "common/hashfn.h"
 #include "common/shortest_dec.h"
 #include "libpq/pqformat.h"
 #include "utils/builtins.h"
@@ -821,6 +822,106 @@ promo_model_recv(PG_FUNCTION_ARGS)
 		model->values[i] = pq_getmsgfloat8(buf);
 	CheckModel(model, ERRCODE_INVALID_BINARY_REPRESENTATION);
 	PG_RETURN_POINTER(model);
+}
+
+/* ---- equality, hashing and order, on the binary form ---- */
+
+/*
+ * Compare two models byte by byte: equal when their stored forms are
+ * equal (every check above wrote NaN in one form).  The order is arbitrary
+ * but total and stable, which is what sorting for DISTINCT needs.
+ */
+static int
+ModelCompare(FunctionCallInfo fcinfo)
+{
+	PromoModel *a = PG_GETARG_PROMO_MODEL(0);
+	PromoModel *b = PG_GETARG_PROMO_MODEL(1);
+	Size		la = VARSIZE(a) - VARHDRSZ;
+	Size		lb = VARSIZE(b) - VARHDRSZ;
+	int			cmp = memcmp(VARDATA(a), VARDATA(b), Min(la, lb));
+
+	if (cmp == 0 && la != lb)
+		cmp = la < lb ? -1 : 1;
+	PG_FREE_IF_COPY(a, 0);
+	PG_FREE_IF_COPY(b, 1);
+	return cmp < 0 ? -1 : cmp > 0 ? 1 : 0;
+}
+
+/* promo.model_cmp(a, b): -1, 0 or 1, the btree support function. */
+PG_FUNCTION_INFO_V1(promo_model_cmp);
+Datum
+promo_model_cmp(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_INT32(ModelCompare(fcinfo));
+}
+
+/* promo.model_eq(a, b): the = operator. */
+PG_FUNCTION_INFO_V1(promo_model_eq);
+Datum
+promo_model_eq(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(ModelCompare(fcinfo) == 0);
+}
+
+/* promo.model_ne(a, b): the <> operator. */
+PG_FUNCTION_INFO_V1(promo_model_ne);
+Datum
+promo_model_ne(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(ModelCompare(fcinfo) != 0);
+}
+
+/* promo.model_lt(a, b): the < operator of the btree order. */
+PG_FUNCTION_INFO_V1(promo_model_lt);
+Datum
+promo_model_lt(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(ModelCompare(fcinfo) < 0);
+}
+
+/* promo.model_le(a, b): the <= operator of the btree order. */
+PG_FUNCTION_INFO_V1(promo_model_le);
+Datum
+promo_model_le(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(ModelCompare(fcinfo) <= 0);
+}
+
+/* promo.model_gt(a, b): the > operator of the btree order. */
+PG_FUNCTION_INFO_V1(promo_model_gt);
+Datum
+promo_model_gt(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(ModelCompare(fcinfo) > 0);
+}
+
+/* promo.model_ge(a, b): the >= operator of the btree order. */
+PG_FUNCTION_INFO_V1(promo_model_ge);
+Datum
+promo_model_ge(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(ModelCompare(fcinfo) >= 0);
+}
+
+/* promo.model_hash(m): hash of the stored bytes, equal for equal models. */
+PG_FUNCTION_INFO_V1(promo_model_hash);
+Datum
+promo_model_hash(PG_FUNCTION_ARGS)
+{
+	PromoModel *m = PG_GETARG_PROMO_MODEL(0);
+
+	return hash_any((unsigned char *) VARDATA(m), VARSIZE(m) - VARHDRSZ);
+}
+
+/* promo.model_hash_extended(m, seed): the 64-bit seeded hash. */
+PG_FUNCTION_INFO_V1(promo_model_hash_extended);
+Datum
+promo_model_hash_extended(PG_FUNCTION_ARGS)
+{
+	PromoModel *m = PG_GETARG_PROMO_MODEL(0);
+
+	return hash_any_extended((unsigned char *) VARDATA(m), VARSIZE(m) - VARHDRSZ,
+							 PG_GETARG_INT64(1));
 }
 
 /* ---- functions over any kind ---- */

@@ -1,6 +1,6 @@
 /*
  * scaler.c
- *		promo.scaler aggregate and promo.standardize.
+ *		promo.scaler aggregate, promo.standardize and promo.scaler_stats.
  *
  * The state is a plain float8[]: [0] tag, [1] d, then count, shift, mean,
  * m2, min and max, d values each (see scaler.h).  NULL elements are
@@ -9,6 +9,8 @@
 #include "model.h"
 
 #include <math.h>
+
+#include "funcapi.h"
 
 #include "finite.h"
 #include "scaler.h"
@@ -208,4 +210,38 @@ promo_standardize(PG_FUNCTION_ARGS)
 	promo_scaler_standardize(d, promo_model_field(model, "mean"),
 							 promo_model_field(model, "std"), x, isnull, x);
 	PG_RETURN_ARRAYTYPE_P(promo_float8_array(x, d));
+}
+
+/* promo.scaler_stats(model): one row per dimension of a scaler model. */
+PG_FUNCTION_INFO_V1(promo_scaler_stats);
+Datum
+promo_scaler_stats(PG_FUNCTION_ARGS)
+{
+	PromoModel *model = PG_GETARG_PROMO_MODEL(0);
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	const double *columns[4];
+	const double *count;
+
+	promo_model_expect(model, PROMO_MODEL_SCALER, "promo.scaler_stats");
+	InitMaterializedSRF(fcinfo, 0);
+	count = promo_model_field(model, "count");
+	columns[0] = promo_model_field(model, "mean");
+	columns[1] = promo_model_field(model, "std");
+	columns[2] = promo_model_field(model, "min");
+	columns[3] = promo_model_field(model, "max");
+	for (int j = 0; j < model->dim; j++)
+	{
+		Datum		values[6];
+		bool		nulls[6] = {false};
+
+		values[0] = Int32GetDatum(j + 1);
+		values[1] = Int64GetDatum((int64) count[j]);
+		for (int c = 0; c < 4; c++)
+		{
+			values[c + 2] = Float8GetDatum(columns[c][j]);
+			nulls[c + 2] = isnan(columns[c][j]);
+		}
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	return (Datum) 0;
 }

@@ -419,3 +419,121 @@ CREATE OR REPLACE FUNCTION kmeans_choose_k(source regclass, features name,
 	RETURNS SETOF record
 	AS 'MODULE_PATHNAME', 'promo_kmeans_choose_k'
 	LANGUAGE C VOLATILE PARALLEL RESTRICTED;
+
+-- Models: equality, hashing and order on promo.model; promo.scaler_stats.
+-- Equality, hashing and an order on the stored form: =, <>, DISTINCT,
+-- GROUP BY, UNION, hash joins and count(DISTINCT model) work on models.
+-- Two models are equal when their stored values are (every NaN is written
+-- the same way); the order is arbitrary but total and stable.
+
+CREATE FUNCTION model_eq(a model, b model) RETURNS bool
+	AS 'MODULE_PATHNAME', 'promo_model_eq'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION model_ne(a model, b model) RETURNS bool
+	AS 'MODULE_PATHNAME', 'promo_model_ne'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION model_lt(a model, b model) RETURNS bool
+	AS 'MODULE_PATHNAME', 'promo_model_lt'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION model_le(a model, b model) RETURNS bool
+	AS 'MODULE_PATHNAME', 'promo_model_le'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION model_gt(a model, b model) RETURNS bool
+	AS 'MODULE_PATHNAME', 'promo_model_gt'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION model_ge(a model, b model) RETURNS bool
+	AS 'MODULE_PATHNAME', 'promo_model_ge'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION model_cmp(a model, b model) RETURNS int
+	AS 'MODULE_PATHNAME', 'promo_model_cmp'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION model_hash(m model) RETURNS int
+	AS 'MODULE_PATHNAME', 'promo_model_hash'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION model_hash_extended(m model, seed int8) RETURNS int8
+	AS 'MODULE_PATHNAME', 'promo_model_hash_extended'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE OPERATOR = (
+	LEFTARG = model, RIGHTARG = model, FUNCTION = model_eq,
+	COMMUTATOR = =, NEGATOR = <>, RESTRICT = eqsel, JOIN = eqjoinsel,
+	HASHES, MERGES
+);
+
+CREATE OPERATOR <> (
+	LEFTARG = model, RIGHTARG = model, FUNCTION = model_ne,
+	COMMUTATOR = <>, NEGATOR = =, RESTRICT = neqsel, JOIN = neqjoinsel
+);
+
+CREATE OPERATOR < (
+	LEFTARG = model, RIGHTARG = model, FUNCTION = model_lt,
+	COMMUTATOR = >, NEGATOR = >=, RESTRICT = scalarltsel, JOIN = scalarltjoinsel
+);
+
+CREATE OPERATOR <= (
+	LEFTARG = model, RIGHTARG = model, FUNCTION = model_le,
+	COMMUTATOR = >=, NEGATOR = >, RESTRICT = scalarlesel, JOIN = scalarlejoinsel
+);
+
+CREATE OPERATOR > (
+	LEFTARG = model, RIGHTARG = model, FUNCTION = model_gt,
+	COMMUTATOR = <, NEGATOR = <=, RESTRICT = scalargtsel, JOIN = scalargtjoinsel
+);
+
+CREATE OPERATOR >= (
+	LEFTARG = model, RIGHTARG = model, FUNCTION = model_ge,
+	COMMUTATOR = <=, NEGATOR = <, RESTRICT = scalargesel, JOIN = scalargejoinsel
+);
+
+CREATE OPERATOR CLASS model_ops
+	DEFAULT FOR TYPE model USING btree AS
+	OPERATOR 1 <,
+	OPERATOR 2 <=,
+	OPERATOR 3 =,
+	OPERATOR 4 >=,
+	OPERATOR 5 >,
+	FUNCTION 1 model_cmp(model, model);
+
+CREATE OPERATOR CLASS model_hash_ops
+	DEFAULT FOR TYPE model USING hash AS
+	OPERATOR 1 =,
+	FUNCTION 1 model_hash(model),
+	FUNCTION 2 model_hash_extended(model, int8);
+
+COMMENT ON FUNCTION model_eq(model, model) IS 'true when two models are equal: the same stored form';
+COMMENT ON FUNCTION model_ne(model, model) IS 'true when two models differ';
+COMMENT ON FUNCTION model_lt(model, model) IS 'an arbitrary, stable order of models, for sorting (DISTINCT)';
+COMMENT ON FUNCTION model_le(model, model) IS 'an arbitrary, stable order of models, for sorting (DISTINCT)';
+COMMENT ON FUNCTION model_gt(model, model) IS 'an arbitrary, stable order of models, for sorting (DISTINCT)';
+COMMENT ON FUNCTION model_ge(model, model) IS 'an arbitrary, stable order of models, for sorting (DISTINCT)';
+COMMENT ON FUNCTION model_cmp(model, model) IS 'btree support: -1, 0 or 1 in the arbitrary, stable order of models';
+COMMENT ON FUNCTION model_hash(model) IS 'hash support: a hash of the stored form, equal for equal models';
+COMMENT ON FUNCTION model_hash_extended(model, int8) IS 'hash support: a seeded 64-bit hash of the stored form';
+COMMENT ON OPERATOR =(model, model) IS 'equal models: the same stored form';
+COMMENT ON OPERATOR <>(model, model) IS 'different models';
+COMMENT ON OPERATOR <(model, model) IS 'an arbitrary, stable order of models, for sorting';
+COMMENT ON OPERATOR <=(model, model) IS 'an arbitrary, stable order of models, for sorting';
+COMMENT ON OPERATOR >(model, model) IS 'an arbitrary, stable order of models, for sorting';
+COMMENT ON OPERATOR >=(model, model) IS 'an arbitrary, stable order of models, for sorting';
+COMMENT ON OPERATOR CLASS model_ops USING btree IS 'default btree operator class of promo.model: sorting for DISTINCT, GROUP BY and count(DISTINCT)';
+COMMENT ON OPERATOR FAMILY model_ops USING btree IS 'btree operators of promo.model';
+COMMENT ON OPERATOR CLASS model_hash_ops USING hash IS 'default hash operator class of promo.model: hashing for DISTINCT, GROUP BY, UNION and hash joins';
+COMMENT ON OPERATOR FAMILY model_hash_ops USING hash IS 'hash operators of promo.model';
+
+CREATE FUNCTION scaler_stats(model model,
+	OUT dim int, OUT count bigint, OUT mean float8, OUT std float8,
+	OUT min float8, OUT max float8)
+	RETURNS SETOF record
+	AS 'MODULE_PATHNAME', 'promo_scaler_stats'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 10;
+
+COMMENT ON FUNCTION scaler_stats(model) IS
+	'one row per dimension of a scaler model (dim 1 is x[1]): count of values, mean, sample standard deviation, min and max; NULL where undefined';
