@@ -5,6 +5,12 @@
 #include "scaler.h"
 
 #include <math.h>
+#include <stdint.h>
+
+#include "finite.h"
+
+/* The largest count kept exactly: every integer up to 2^53 is a double. */
+#define SCALER_MAX_COUNT 9007199254740992.0
 
 /* Add one row; isnull (may be NULL) marks elements to skip. */
 void
@@ -92,4 +98,56 @@ promo_scaler_standardize(int d, const double *mean, const double *std,
 		else
 			out[j] = (x[j] - mean[j]) / std[j];
 	}
+}
+
+/*
+ * The faults of dimension j as bits (1 count, 2 m2, 4 min above max), for
+ * finite statistics, computed without branches so that a loop over the
+ * dimensions vectorizes.  A count below 2^52 is whole when adding and
+ * subtracting 2^52 leaves it unchanged; from 2^52 on every double is whole.
+ */
+static inline int64_t
+FaultBits(double c, double m2, double min, double max)
+{
+	int64_t		bad_count = (c < 0.0) | (c > SCALER_MAX_COUNT) |
+		((c < 0x1p52) & ((c + 0x1p52) - 0x1p52 != c));
+
+	return bad_count | (int64_t) (m2 < 0.0) << 1 |
+		(int64_t) ((c > 0.0) & (min > max)) << 2;
+}
+
+/* The first fault of statistics from outside, its dimension in *dim. */
+PromoScalerFault
+promo_scaler_check(const PromoScalerStats *s, int *dim)
+{
+	const double *count = s->count;
+	const double *m2 = s->m2;
+	const double *min = s->min;
+	const double *max = s->max;
+	int64_t		bad = 0;
+
+	if (promo_all_finite(count, 6 * s->d))
+	{
+		for (int j = 0; j < s->d; j++)
+			bad |= FaultBits(count[j], m2[j], min[j], max[j]);
+		if (!bad)
+			return PROMO_SCALER_OK;
+	}
+	for (int j = 0; j < s->d; j++)
+	{
+		int64_t		bits;
+
+		*dim = j;
+		if (!isfinite(count[j]) || !isfinite(s->shift[j]) || !isfinite(s->mean[j]) ||
+			!isfinite(m2[j]) || !isfinite(min[j]) || !isfinite(max[j]))
+			return PROMO_SCALER_NOT_FINITE;
+		bits = FaultBits(count[j], m2[j], min[j], max[j]);
+		if (bits & 1)
+			return PROMO_SCALER_BAD_COUNT;
+		if (bits & 2)
+			return PROMO_SCALER_NEGATIVE_M2;
+		if (bits & 4)
+			return PROMO_SCALER_MIN_ABOVE_MAX;
+	}
+	return PROMO_SCALER_OK;
 }

@@ -22,6 +22,23 @@ typedef struct PromoScalerStats
 	double	   *max;
 } PromoScalerStats;
 
+/* What promo_scaler_check found wrong with a dimension. */
+typedef enum PromoScalerFault
+{
+	PROMO_SCALER_OK = 0,
+	PROMO_SCALER_NOT_FINITE,	/* a statistic is NaN or infinite */
+	PROMO_SCALER_BAD_COUNT,		/* count not a whole number in [0, 2^53] */
+	PROMO_SCALER_NEGATIVE_M2,	/* sum of squared deviations below 0 */
+	PROMO_SCALER_MIN_ABOVE_MAX	/* a dimension with values has min > max */
+} PromoScalerFault;
+
+/*
+ * Check statistics that came from outside (a transition state): the
+ * first fault found, its dimension (0-based) in *dim.  count through max
+ * must be stored one after the other, as in a state.
+ */
+extern PromoScalerFault promo_scaler_check(const PromoScalerStats *s, int *dim);
+
 /* Add one row; isnull (may be NULL) marks elements to skip. */
 extern void promo_scaler_add(PromoScalerStats *s, const double *x,
 							 const bool *isnull);

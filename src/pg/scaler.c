@@ -44,6 +44,14 @@ CheckOverflow(const double *v, int d)
 			ReportOverflow(j);
 }
 
+/* What is wrong with a dimension of a scaler state, by fault. */
+static const char *const fault_details[] = {
+	[PROMO_SCALER_NOT_FINITE] = "has statistics that are not finite",
+	[PROMO_SCALER_BAD_COUNT] = "has a count that is not a whole number from 0 to 2^53",
+	[PROMO_SCALER_NEGATIVE_M2] = "has a negative sum of squares",
+	[PROMO_SCALER_MIN_ABOVE_MAX] = "has min greater than max",
+};
+
 /* Error for a scaler state: the detail names what is wrong. */
 static void
 BadState(const char *what, int j)
@@ -53,9 +61,9 @@ BadState(const char *what, int j)
 
 /*
  * A view of a scaler state, after the one check every accum, combine and
- * final makes: the header matches the length and, per dimension, the count
- * is a whole number in [0, 2^53], the statistics are finite, m2 is not
- * negative, and a dimension with values has min <= max.
+ * final makes: the header matches the length, and the statistics pass
+ * promo_scaler_check (whole counts in [0, 2^53], finite statistics, m2 not
+ * negative, min <= max where there are values).
  */
 static PromoScalerStats
 StateStats(ArrayType *state)
@@ -63,6 +71,8 @@ StateStats(ArrayType *state)
 	double	   *s = promo_state_data(state, SCALER_TAG, SCALER_HEADER);
 	PromoScalerStats st;
 	int			d;
+	int			bad;
+	PromoScalerFault fault;
 
 	if (!promo_whole_in(s[SCALER_DIM], 1, PROMO_MAX_DIMENSIONS) ||
 		ARR_DIMS(state)[0] != SCALER_HEADER + SCALER_FIELDS * (int) s[SCALER_DIM])
@@ -75,18 +85,9 @@ StateStats(ArrayType *state)
 	st.m2 = st.mean + d;
 	st.min = st.m2 + d;
 	st.max = st.min + d;
-	for (int j = 0; j < d; j++)
-	{
-		if (!promo_whole_in(st.count[j], 0, PROMO_MAX_COUNT))
-			BadState("has a count that is not a whole number from 0 to 2^53", j);
-		if (!isfinite(st.shift[j]) || !isfinite(st.mean[j]) || !isfinite(st.m2[j]) ||
-			!isfinite(st.min[j]) || !isfinite(st.max[j]))
-			BadState("has statistics that are not finite", j);
-		if (st.m2[j] < 0)
-			BadState("has a negative sum of squares", j);
-		if (st.count[j] > 0 && st.min[j] > st.max[j])
-			BadState("has min greater than max", j);
-	}
+	fault = promo_scaler_check(&st, &bad);
+	if (fault != PROMO_SCALER_OK)
+		BadState(fault_details[fault], bad);
 	return st;
 }
 

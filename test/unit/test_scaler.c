@@ -463,6 +463,45 @@ scaler_standardized_rows_have_unit_std(void)
 	}
 }
 
+/* Statistics from outside: genuine ones pass, each forgery is named. */
+static void
+scaler_check_finds_forged_statistics(void)
+{
+	ScalerBuf	b;
+	double		x[D] = {1.0, 2.0, 3.0};
+	double		y[D] = {2.0, 5.0, -1.0};
+	int			dim = -1;
+
+	buf_init(&b);
+	CHECK(promo_scaler_check(&b.s, &dim) == PROMO_SCALER_OK);
+	promo_scaler_add(&b.s, x, NULL);
+	promo_scaler_add(&b.s, y, NULL);
+	CHECK(promo_scaler_check(&b.s, &dim) == PROMO_SCALER_OK);
+
+	b.count[1] = -2.0;
+	CHECK(promo_scaler_check(&b.s, &dim) == PROMO_SCALER_BAD_COUNT);
+	CHECK_INT(dim, 1);
+	b.count[1] = 2.5;
+	CHECK(promo_scaler_check(&b.s, &dim) == PROMO_SCALER_BAD_COUNT);
+	b.count[1] = 0x1p54;
+	CHECK(promo_scaler_check(&b.s, &dim) == PROMO_SCALER_BAD_COUNT);
+	b.count[1] = 2.0;
+	b.mean[2] = NAN;
+	CHECK(promo_scaler_check(&b.s, &dim) == PROMO_SCALER_NOT_FINITE);
+	CHECK_INT(dim, 2);
+	b.mean[2] = 0.0;
+	b.m2[0] = -1.0;
+	CHECK(promo_scaler_check(&b.s, &dim) == PROMO_SCALER_NEGATIVE_M2);
+	CHECK_INT(dim, 0);
+	b.m2[0] = 0.5;
+	b.min[2] = 4.0;
+	CHECK(promo_scaler_check(&b.s, &dim) == PROMO_SCALER_MIN_ABOVE_MAX);
+	CHECK_INT(dim, 2);
+	/* A dimension without values has no min and max to compare. */
+	b.count[2] = 0.0;
+	CHECK(promo_scaler_check(&b.s, &dim) == PROMO_SCALER_OK);
+}
+
 const UnitTest unit_scaler_tests[] = {
 	UNIT_TEST(scaler_one_pass_matches_two_pass),
 	UNIT_TEST(scaler_skips_nulls_per_dimension),
@@ -473,5 +512,6 @@ const UnitTest unit_scaler_tests[] = {
 	UNIT_TEST(scaler_std_nan_below_two_values),
 	UNIT_TEST(scaler_standardize),
 	UNIT_TEST(scaler_standardized_rows_have_unit_std),
+	UNIT_TEST(scaler_check_finds_forged_statistics),
 	{NULL, NULL}
 };
