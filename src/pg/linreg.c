@@ -64,6 +64,29 @@ NewState(int d, int capacity)
 	return state;
 }
 
+/* A view of the state's moments. */
+static PromoMoments
+StateMoments(double *s)
+{
+	PromoMoments m;
+
+	m.q = (int) s[LINREG_DIM] + 1;
+	m.n = &s[LINREG_MERGED];
+	m.shift = &s[LINREG_HEADER];
+	m.mean = m.shift + m.q;
+	m.comoment = m.mean + m.q;
+	return m;
+}
+
+/* The state's row buffer. */
+static double *
+StateBuffer(double *s)
+{
+	int			q = (int) s[LINREG_DIM] + 1;
+
+	return &s[LINREG_HEADER + 2 * q + q * q];
+}
+
 /* Error: sums of squares overflow (from the state or from the fit). */
 static void
 ReportOverflow(void)
@@ -74,9 +97,6 @@ ReportOverflow(void)
 			 errdetail("Sums of squares of y or x overflow double precision."),
 			 errhint("Rescale the values, for example with promo.standardize.")));
 }
-
-static PromoMoments StateMoments(double *s);
-static double *StateBuffer(double *s);
 
 /*
  * The state's data, after the one check of a linreg state: the header
@@ -123,29 +143,6 @@ CheckOverflow(double *s)
 
 	if (!promo_all_finite(m.mean, m.q + m.q * m.q))
 		ReportOverflow();
-}
-
-/* A view of the state's moments. */
-static PromoMoments
-StateMoments(double *s)
-{
-	PromoMoments m;
-
-	m.q = (int) s[LINREG_DIM] + 1;
-	m.n = &s[LINREG_MERGED];
-	m.shift = &s[LINREG_HEADER];
-	m.mean = m.shift + m.q;
-	m.comoment = m.mean + m.q;
-	return m;
-}
-
-/* The state's row buffer. */
-static double *
-StateBuffer(double *s)
-{
-	int			q = (int) s[LINREG_DIM] + 1;
-
-	return &s[LINREG_HEADER + 2 * q + q * q];
 }
 
 /* Merge nrows rows (row-major, q wide) into the moments; rows is clobbered. */
