@@ -138,6 +138,22 @@ SELECT m::text::promo.model::text = m::text AS text_round_trip,
        m::jsonb::promo.model::text = m::text AS jsonb_round_trip
 FROM lg_fit WHERE dataset = 'weights';
 
+-- Binary COPY round trip (through a file in pg_regress's results directory).
+CREATE TEMP TABLE lg_copy (dataset text, m promo.model);
+\copy lg_fit TO 'results/logreg_copy.bin' WITH (FORMAT binary)
+\copy lg_copy FROM 'results/logreg_copy.bin' WITH (FORMAT binary)
+SELECT a.dataset, a.m::text = b.m::text AS binary_round_trip
+FROM lg_fit a JOIN lg_copy b USING (dataset) ORDER BY 1;
+
+-- The rows are held within promo.max_memory: 32 bytes per row of 3 features.
+SET max_parallel_workers_per_gather = 0;
+SET promo.max_memory = '1MB';
+SELECT promo.logreg(g % 3 = 0, ARRAY[g, g % 7, g % 11]::float8[]) FROM generate_series(1, 40000) g;
+SELECT promo.metrics(promo.logreg(g % 3 = 0, ARRAY[g, g % 7, g % 11]::float8[])) ->> 'n' AS n
+FROM generate_series(1, 30000) g;
+RESET promo.max_memory;
+RESET max_parallel_workers_per_gather;
+
 -- Separation: a NOTICE and converged false, the rows fitted 0 or 1 counted.
 SELECT promo.metrics(promo.logreg(y, x)) - 'null_deviance' - 'deviance' - 'aic' - 'log_likelihood'
 FROM lg_data WHERE dataset = 'separation';

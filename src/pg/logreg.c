@@ -51,7 +51,7 @@ static const PromoOptionDef logreg_option_defs[] = {
 	{"max_iter", PROMO_OPTION_INT, offsetof(PromoLogregOptions, max_iter),
 	PROMO_LOGREG_DEFAULT_MAX_ITER, 1, PROMO_LOGREG_MAX_MAX_ITER},
 	{"tol", PROMO_OPTION_REAL, offsetof(PromoLogregOptions, tol),
-	PROMO_LOGREG_DEFAULT_TOL, DBL_MIN, DBL_MAX},
+	PROMO_LOGREG_DEFAULT_TOL, 0, DBL_MAX, .min_exclusive = true},
 	{"lambda", PROMO_OPTION_REAL, offsetof(PromoLogregOptions, lambda),
 	PROMO_LOGREG_DEFAULT_LAMBDA, 0, DBL_MAX},
 };
