@@ -204,6 +204,7 @@ SELECT promo.logreg(1.0::float8, '{Infinity}'::float8[]);
 SELECT promo.logreg(1.0::float8, '{}'::float8[]);
 SELECT promo.logreg(1.0::float8, '{{1,2},{3,4}}'::float8[]);
 SELECT promo.logreg(y, x) FROM (VALUES (1.0::float8, '{1,2}'::float8[]), (0, '{2}')) v (y, x);
+SELECT promo.logreg(true, array_fill(1::float8, ARRAY[1001]));
 SELECT promo.logreg(true, '{1}'::float8[], -1.0::float8);
 SELECT promo.logreg(true, '{1}'::float8[], 'NaN'::float8);
 SELECT promo.logreg(true, '{1}'::float8[], 'Infinity'::float8);
