@@ -295,11 +295,16 @@ promo_logreg_agg_serialize(PG_FUNCTION_ARGS)
 	p = VARDATA(out);
 	memcpy(p, st, sizeof(LogregState));
 	p += sizeof(LogregState);
-	memcpy(p, st->x, sizeof(double) * nx);
-	p += sizeof(double) * nx;
-	memcpy(p, st->y, sizeof(double) * st->n);
-	p += sizeof(double) * st->n;
-	memcpy(p, st->w, sizeof(double) * nw);
+	if (st->n > 0)
+	{
+		/* Rows exist only with a dimension, and then the arrays do too. */
+		memcpy(p, st->x, sizeof(double) * nx);
+		p += sizeof(double) * nx;
+		memcpy(p, st->y, sizeof(double) * st->n);
+		p += sizeof(double) * st->n;
+		if (nw > 0)
+			memcpy(p, st->w, sizeof(double) * nw);
+	}
 	PG_RETURN_BYTEA_P(out);
 }
 
