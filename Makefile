@@ -13,7 +13,7 @@ OBJS = $(CORE_SRCS:.c=.o) $(GLUE_SRCS:.c=.o)
 # src/sql/upgrade/ holds one hand-written script per version step with only
 # what changed; the upgrade test updates each released version to this one
 # and compares the catalogue with a fresh install.
-SQL_MODULES = src/sql/model.sql src/sql/similarity.sql src/sql/linreg.sql \
+SQL_MODULES = src/sql/model.sql src/sql/similarity.sql src/sql/linreg.sql src/sql/logreg.sql \
 	src/sql/scaler.sql src/sql/kmeans.sql src/sql/markov.sql \
 	src/sql/features.sql src/sql/segments.sql
 RELEASED = $(sort $(wildcard src/sql/released/promo--*.sql))
@@ -79,3 +79,6 @@ demo:
 	scripts/demo.sh
 
 EXTRA_CLEAN = test/unit/run_tests test/fuzz/fuzz_core test/fuzz/fuzz.log results regression.diffs regression.out
+
+# PGXS does not track headers: any header change rebuilds every object.
+$(OBJS): $(wildcard src/core/*.h src/pg/*.h)

@@ -414,7 +414,10 @@ promo_linreg_model_predict(PromoModel *model, const double *x)
 	return promo_linreg_predict(promo_model_field(model, "estimate"), model->dim, x);
 }
 
-/* promo.coefficients(model): one row per term, as summary(lm) prints. */
+/*
+ * promo.coefficients(model): one row per term, as summary(lm) or
+ * summary(glm) prints.
+ */
 PG_FUNCTION_INFO_V1(promo_coefficients);
 Datum
 promo_coefficients(PG_FUNCTION_ARGS)
@@ -423,11 +426,16 @@ promo_coefficients(PG_FUNCTION_ARGS)
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	const double *columns[4];
 
-	promo_model_expect(model, PROMO_MODEL_LINREG, "promo.coefficients");
+	if (model->kind != PROMO_MODEL_LINREG && model->kind != PROMO_MODEL_LOGREG)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("promo.coefficients needs a linreg or logreg model")));
 	InitMaterializedSRF(fcinfo, 0);
 	columns[0] = promo_model_field(model, "estimate");
 	columns[1] = promo_model_field(model, "std_error");
-	columns[2] = promo_model_field(model, "t_value");
+	/* A logreg model's z values go in the t_value column. */
+	columns[2] = promo_model_field(model, model->kind == PROMO_MODEL_LOGREG ?
+								   "z_value" : "t_value");
 	columns[3] = promo_model_field(model, "p_value");
 	for (int term = 0; term <= model->dim; term++)
 	{

@@ -22,6 +22,7 @@
 #include "utils/memutils.h"
 
 #include "linreg.h"
+#include "logreg.h"
 
 /* How a field's length follows from the model's dimension d. */
 typedef enum FieldShape
@@ -95,7 +96,28 @@ static const ModelField kmeans_fields[] = {
 	{"sizes", SHAPE_CLUSTERS, FIELD_COUNT},
 };
 
+static const ModelField logreg_fields[] = {
+	{"n", SHAPE_SCALAR, FIELD_COUNT},
+	{"n_skipped", SHAPE_SCALAR, FIELD_COUNT},
+	{"df_null", SHAPE_SCALAR, FIELD_COUNT},
+	{"df_residual", SHAPE_SCALAR, 0},
+	{"null_deviance", SHAPE_SCALAR, FIELD_NONNEG},
+	{"deviance", SHAPE_SCALAR, FIELD_NONNEG},
+	{"aic", SHAPE_SCALAR, 0},
+	{"log_likelihood", SHAPE_SCALAR, 0},
+	{"lambda", SHAPE_SCALAR, FIELD_NONNEG},
+	{"iterations", SHAPE_SCALAR, FIELD_COUNT},
+	{"converged", SHAPE_SCALAR, FIELD_BOOL},
+	{"n_extreme", SHAPE_SCALAR, FIELD_COUNT},
+	{"estimate", SHAPE_TERMS, 0},
+	{"std_error", SHAPE_TERMS, FIELD_NONNEG},
+	{"z_value", SHAPE_TERMS, FIELD_NULLABLE | FIELD_INFINITE},
+	{"p_value", SHAPE_TERMS, FIELD_PROB | FIELD_NULLABLE},
+	{"mean", SHAPE_FEATURES, 0},
+};
+
 static void LinregCheck(PromoModel *model, int sqlstate);
+static void LogregCheck(PromoModel *model, int sqlstate);
 static void ScalerCheck(PromoModel *model, int sqlstate);
 static void KmeansCheck(PromoModel *model, int sqlstate);
 
@@ -107,6 +129,8 @@ static const ModelKind model_kinds[] = {
 	{PROMO_MODEL_KMEANS, "kmeans", kmeans_fields, lengthof(kmeans_fields),
 	"centroids", PROMO_MAX_DIMENSIONS, PROMO_KMEANS_MAX_K, KmeansCheck,
 	promo_kmeans_model_predict},
+	{PROMO_MODEL_LOGREG, "logreg", logreg_fields, lengthof(logreg_fields),
+	"estimate", PROMO_LOGREG_MAX_FEATURES, 0, LogregCheck, promo_logreg_model_predict},
 };
 
 #define MODEL_ERROR(code, ...) \
@@ -386,6 +410,20 @@ LinregCheck(PromoModel *model, int sqlstate)
 	if (n != df + model->dim + 1)
 		MODEL_ERROR(sqlstate, "Field \"n\" (%g) must equal \"df_residual\" (%g) plus the %d terms.",
 					n, df, model->dim + 1);
+}
+
+/* Logistic regression: the counts must add up. */
+static void
+LogregCheck(PromoModel *model, int sqlstate)
+{
+	double		n = promo_model_field(model, "n")[0];
+
+	if (n != promo_model_field(model, "df_residual")[0] + model->dim + 1 ||
+		n != promo_model_field(model, "df_null")[0] + 1)
+		MODEL_ERROR(sqlstate, "Fields \"df_null\" and \"df_residual\" must equal \"n\" less 1 and less the %d terms.",
+					model->dim + 1);
+	if (promo_model_field(model, "n_extreme")[0] > n)
+		MODEL_ERROR(sqlstate, "Field \"n_extreme\" must not exceed \"n\".");
 }
 
 /* Scaler: a dimension with values has a mean and min <= max. */

@@ -18,7 +18,8 @@ typedef enum PromoModelKind
 {
 	PROMO_MODEL_LINREG = 1,
 	PROMO_MODEL_SCALER = 2,
-	PROMO_MODEL_KMEANS = 3
+	PROMO_MODEL_KMEANS = 3,
+	PROMO_MODEL_LOGREG = 4
 } PromoModelKind;
 
 /* On-disk form: a small header, then the kind's fields as float8 values. */
@@ -82,5 +83,8 @@ extern double promo_linreg_model_predict(PromoModel *model, const double *x);
 
 /* kmeans.c: the cluster (1..k) nearest to x. */
 extern double promo_kmeans_model_predict(PromoModel *model, const double *x);
+
+/* logreg.c: the probability of y = 1 at x. */
+extern double promo_logreg_model_predict(PromoModel *model, const double *x);
 
 #endif							/* PROMO_MODEL_H */

@@ -58,6 +58,11 @@ BadValue(const PromoOptionTable *table, const PromoOptionDef *def)
 							what, def->name, def->min, def->max)));
 			break;
 		case PROMO_OPTION_REAL:
+			if (def->max >= DBL_MAX && def->min_exclusive)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("%s option \"%s\" must be a finite number greater than %g",
+								what, def->name, def->min)));
 			if (def->max >= DBL_MAX)
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -91,6 +96,7 @@ StoreNumber(const PromoOptionTable *table, const PromoOptionDef *def,
 
 	if (def->type != PROMO_OPTION_CHOICE &&
 		(isnan(v) || v < def->min || v > def->max || (whole && v != floor(v)) ||
+		 (def->min_exclusive && v == def->min) ||
 		 (def->type == PROMO_OPTION_REAL && !isfinite(v)) ||
 		 (def->type == PROMO_OPTION_BOOL && v != 0 && v != 1)))
 		BadValue(table, def);

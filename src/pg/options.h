@@ -37,6 +37,7 @@ typedef struct PromoOptionDef
 	const char *const *choices; /* CHOICE: names, NULL-terminated */
 	int			array_offset;	/* CHOICE: where a JSON array goes, or -1 */
 	const char *array_help;		/* CHOICE: what the array holds */
+	bool		min_exclusive;	/* REAL: the value must exceed min */
 } PromoOptionDef;
 
 /* The options of one algorithm; what names them in messages. */

@@ -39,4 +39,4 @@ COMMENT ON FUNCTION _linreg_final(float8[]) IS
 COMMENT ON AGGREGATE linreg(float8, float8[]) IS
 	'ordinary least squares of y on x with an intercept (term 0), with the statistics of R''s summary(lm)';
 COMMENT ON FUNCTION coefficients(model) IS
-	'one row per term of a linreg model (term 0 is the intercept): estimate, standard error, t value, two-sided p value';
+	'one row per term of a linreg or logreg model (term 0 is the intercept): estimate, standard error, t value (logreg: z value), two-sided p value';

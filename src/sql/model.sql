@@ -53,7 +53,7 @@ COMMENT ON FUNCTION model_send(model) IS 'binary output of promo.model';
 COMMENT ON CAST (model AS jsonb) IS 'the model as a JSON document';
 COMMENT ON CAST (jsonb AS model) IS 'a model from a JSON document, checked field by field';
 COMMENT ON FUNCTION predict(model, float8[]) IS
-	'the model''s prediction for feature vector x (linreg: the fitted value)';
+	'the model''s prediction for feature vector x (linreg: the fitted value; logreg: the probability of y = 1)';
 COMMENT ON FUNCTION metrics(model) IS
 	'the model''s kind, number of features and scalar statistics as jsonb';
 

@@ -1,0 +1,189 @@
+-- ---------------------------------------------------------------------
+-- Logistic regression
+-- ---------------------------------------------------------------------
+
+-- One transition function for every signature: y boolean or float8 0/1,
+-- an optional weight, optional options.  The rows are held in memory.
+
+CREATE FUNCTION _logreg_accum(state internal, y boolean, x float8[]) RETURNS internal
+	AS 'MODULE_PATHNAME', 'promo_logreg_agg_accum'
+	LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION _logreg_accum(state internal, y boolean, x float8[], options jsonb) RETURNS internal
+	AS 'MODULE_PATHNAME', 'promo_logreg_agg_accum'
+	LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION _logreg_accum(state internal, y boolean, x float8[], weight float8) RETURNS internal
+	AS 'MODULE_PATHNAME', 'promo_logreg_agg_accum'
+	LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION _logreg_accum(state internal, y boolean, x float8[], weight float8, options jsonb) RETURNS internal
+	AS 'MODULE_PATHNAME', 'promo_logreg_agg_accum'
+	LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION _logreg_accum(state internal, y float8, x float8[]) RETURNS internal
+	AS 'MODULE_PATHNAME', 'promo_logreg_agg_accum'
+	LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION _logreg_accum(state internal, y float8, x float8[], options jsonb) RETURNS internal
+	AS 'MODULE_PATHNAME', 'promo_logreg_agg_accum'
+	LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION _logreg_accum(state internal, y float8, x float8[], weight float8) RETURNS internal
+	AS 'MODULE_PATHNAME', 'promo_logreg_agg_accum'
+	LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION _logreg_accum(state internal, y float8, x float8[], weight float8, options jsonb) RETURNS internal
+	AS 'MODULE_PATHNAME', 'promo_logreg_agg_accum'
+	LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION _logreg_combine(a internal, b internal) RETURNS internal
+	AS 'MODULE_PATHNAME', 'promo_logreg_agg_combine'
+	LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION _logreg_serialize(state internal) RETURNS bytea
+	AS 'MODULE_PATHNAME', 'promo_logreg_agg_serialize'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION _logreg_deserialize(data bytea, dummy internal) RETURNS internal
+	AS 'MODULE_PATHNAME', 'promo_logreg_agg_deserialize'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION _logreg_final(state internal) RETURNS model
+	AS 'MODULE_PATHNAME', 'promo_logreg_agg_final'
+	LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE AGGREGATE logreg(y boolean, x float8[]) (
+	SFUNC = _logreg_accum,
+	STYPE = internal,
+	COMBINEFUNC = _logreg_combine,
+	SERIALFUNC = _logreg_serialize,
+	DESERIALFUNC = _logreg_deserialize,
+	FINALFUNC = _logreg_final,
+	PARALLEL = SAFE
+);
+
+CREATE AGGREGATE logreg(y boolean, x float8[], options jsonb) (
+	SFUNC = _logreg_accum,
+	STYPE = internal,
+	COMBINEFUNC = _logreg_combine,
+	SERIALFUNC = _logreg_serialize,
+	DESERIALFUNC = _logreg_deserialize,
+	FINALFUNC = _logreg_final,
+	PARALLEL = SAFE
+);
+
+CREATE AGGREGATE logreg(y boolean, x float8[], weight float8) (
+	SFUNC = _logreg_accum,
+	STYPE = internal,
+	COMBINEFUNC = _logreg_combine,
+	SERIALFUNC = _logreg_serialize,
+	DESERIALFUNC = _logreg_deserialize,
+	FINALFUNC = _logreg_final,
+	PARALLEL = SAFE
+);
+
+CREATE AGGREGATE logreg(y boolean, x float8[], weight float8, options jsonb) (
+	SFUNC = _logreg_accum,
+	STYPE = internal,
+	COMBINEFUNC = _logreg_combine,
+	SERIALFUNC = _logreg_serialize,
+	DESERIALFUNC = _logreg_deserialize,
+	FINALFUNC = _logreg_final,
+	PARALLEL = SAFE
+);
+
+CREATE AGGREGATE logreg(y float8, x float8[]) (
+	SFUNC = _logreg_accum,
+	STYPE = internal,
+	COMBINEFUNC = _logreg_combine,
+	SERIALFUNC = _logreg_serialize,
+	DESERIALFUNC = _logreg_deserialize,
+	FINALFUNC = _logreg_final,
+	PARALLEL = SAFE
+);
+
+CREATE AGGREGATE logreg(y float8, x float8[], options jsonb) (
+	SFUNC = _logreg_accum,
+	STYPE = internal,
+	COMBINEFUNC = _logreg_combine,
+	SERIALFUNC = _logreg_serialize,
+	DESERIALFUNC = _logreg_deserialize,
+	FINALFUNC = _logreg_final,
+	PARALLEL = SAFE
+);
+
+CREATE AGGREGATE logreg(y float8, x float8[], weight float8) (
+	SFUNC = _logreg_accum,
+	STYPE = internal,
+	COMBINEFUNC = _logreg_combine,
+	SERIALFUNC = _logreg_serialize,
+	DESERIALFUNC = _logreg_deserialize,
+	FINALFUNC = _logreg_final,
+	PARALLEL = SAFE
+);
+
+CREATE AGGREGATE logreg(y float8, x float8[], weight float8, options jsonb) (
+	SFUNC = _logreg_accum,
+	STYPE = internal,
+	COMBINEFUNC = _logreg_combine,
+	SERIALFUNC = _logreg_serialize,
+	DESERIALFUNC = _logreg_deserialize,
+	FINALFUNC = _logreg_final,
+	PARALLEL = SAFE
+);
+
+CREATE FUNCTION predict_link(model model, x float8[]) RETURNS float8
+	AS 'MODULE_PATHNAME', 'promo_predict_link'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION explain(model model, x float8[],
+	OUT feature int, OUT value float8, OUT contribution float8)
+	RETURNS SETOF record
+	AS 'MODULE_PATHNAME', 'promo_explain'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 10;
+
+COMMENT ON FUNCTION _logreg_accum(internal, boolean, float8[]) IS
+	'transition function of promo.logreg: keeps the row; a NULL y, x, element of x skips it';
+COMMENT ON FUNCTION _logreg_accum(internal, boolean, float8[], jsonb) IS
+	'transition function of promo.logreg: keeps the row; a NULL y, x, element of x skips it';
+COMMENT ON FUNCTION _logreg_accum(internal, boolean, float8[], float8) IS
+	'transition function of promo.logreg: keeps the row, with its weight; a NULL y, x, element of x or weight skips it';
+COMMENT ON FUNCTION _logreg_accum(internal, boolean, float8[], float8, jsonb) IS
+	'transition function of promo.logreg: keeps the row, with its weight; a NULL y, x, element of x or weight skips it';
+COMMENT ON FUNCTION _logreg_accum(internal, float8, float8[]) IS
+	'transition function of promo.logreg: keeps the row; a NULL y, x, element of x skips it';
+COMMENT ON FUNCTION _logreg_accum(internal, float8, float8[], jsonb) IS
+	'transition function of promo.logreg: keeps the row; a NULL y, x, element of x skips it';
+COMMENT ON FUNCTION _logreg_accum(internal, float8, float8[], float8) IS
+	'transition function of promo.logreg: keeps the row, with its weight; a NULL y, x, element of x or weight skips it';
+COMMENT ON FUNCTION _logreg_accum(internal, float8, float8[], float8, jsonb) IS
+	'transition function of promo.logreg: keeps the row, with its weight; a NULL y, x, element of x or weight skips it';
+COMMENT ON FUNCTION _logreg_combine(internal, internal) IS
+	'combine function of promo.logreg: appends the rows of a partial state';
+COMMENT ON FUNCTION _logreg_serialize(internal) IS
+	'serializes a promo.logreg state for parallel workers';
+COMMENT ON FUNCTION _logreg_deserialize(bytea, internal) IS
+	'deserializes a promo.logreg state';
+COMMENT ON FUNCTION _logreg_final(internal) IS
+	'final function of promo.logreg: fits the rows held by IRLS';
+COMMENT ON AGGREGATE logreg(boolean, float8[]) IS
+	'logistic regression of y on x with an intercept (term 0), by IRLS, with the statistics of Rs summary(glm(family = binomial))';
+COMMENT ON AGGREGATE logreg(boolean, float8[], jsonb) IS
+	'logistic regression of y on x with an intercept (term 0), by IRLS, with the statistics of Rs summary(glm(family = binomial)); options max_iter, tol, lambda (L2 penalty, intercept not penalized)';
+COMMENT ON AGGREGATE logreg(boolean, float8[], float8) IS
+	'logistic regression of y on x with an intercept (term 0), by IRLS, with the statistics of Rs summary(glm(family = binomial)); rows weighted by weight >= 0';
+COMMENT ON AGGREGATE logreg(boolean, float8[], float8, jsonb) IS
+	'logistic regression of y on x with an intercept (term 0), by IRLS, with the statistics of Rs summary(glm(family = binomial)); rows weighted by weight >= 0; options max_iter, tol, lambda (L2 penalty, intercept not penalized)';
+COMMENT ON AGGREGATE logreg(float8, float8[]) IS
+	'logistic regression of y (0 or 1) on x with an intercept (term 0), by IRLS, with the statistics of Rs summary(glm(family = binomial))';
+COMMENT ON AGGREGATE logreg(float8, float8[], jsonb) IS
+	'logistic regression of y (0 or 1) on x with an intercept (term 0), by IRLS, with the statistics of Rs summary(glm(family = binomial)); options max_iter, tol, lambda (L2 penalty, intercept not penalized)';
+COMMENT ON AGGREGATE logreg(float8, float8[], float8) IS
+	'logistic regression of y (0 or 1) on x with an intercept (term 0), by IRLS, with the statistics of Rs summary(glm(family = binomial)); rows weighted by weight >= 0';
+COMMENT ON AGGREGATE logreg(float8, float8[], float8, jsonb) IS
+	'logistic regression of y (0 or 1) on x with an intercept (term 0), by IRLS, with the statistics of Rs summary(glm(family = binomial)); rows weighted by weight >= 0; options max_iter, tol, lambda (L2 penalty, intercept not penalized)';
+COMMENT ON FUNCTION predict_link(model, float8[]) IS
+	'the prediction of a linreg or logreg model for x in link space: logreg''s log-odds, linreg''s fitted value';
+COMMENT ON FUNCTION explain(model, float8[]) IS
+	'contributions to predict_link of a linreg or logreg model: feature 0 the baseline, then coefficient * (value - training mean) per feature (linreg: mean 0); they sum to the link';
