@@ -62,6 +62,10 @@ SELECT promo.auc(score, label) AS no_rows FROM hand WHERE false;
 SELECT promo.auc(NULL::float8, label) AS null_rows FROM hand;
 -- Per group.
 SELECT g, promo.auc(score, label) FROM hand, (VALUES (1), (2)) v(g) GROUP BY g ORDER BY g;
+-- auc sorts the rows it holds: not a window function; the others are.
+SELECT promo.auc(score, label) OVER (ORDER BY score) FROM hand;
+SELECT score, promo.brier(score, label) OVER (ORDER BY score ROWS BETWEEN 1 PRECEDING AND CURRENT ROW)
+FROM hand WHERE score > 0.4 ORDER BY score;
 
 -- Log loss and Brier score by hand, NULL rows skipped, NULL without rows.
 SELECT abs(promo.log_loss(p, y) - (-ln(0.8) - ln(0.6)) / 2) < 1e-15 AS log_loss_by_hand,

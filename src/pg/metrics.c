@@ -618,6 +618,8 @@ KeyHashType(FunctionCallInfo fcinfo)
 
 	if (tc != NULL && tc->type_id == type)
 		return tc;
+	if (!OidIsValid(type))
+		elog(ERROR, "could not determine the type of promo.in_sample's key");
 	tc = lookup_type_cache(type, TYPECACHE_HASH_EXTENDED_PROC_FINFO);
 	if (!OidIsValid(tc->hash_extended_proc))
 		ereport(ERROR,
