@@ -222,6 +222,8 @@ SELECT promo._calib_final('{7022,1,1,0.5,2}');
 SELECT promo._calib_final('{7022,1,1,1.5,1}');
 SELECT promo._calib_final('{7022,1,-1,0,0}');
 SELECT promo._calib_accum('{7022,1,0,0,0}', 0.5, true, 2);
+SELECT promo._calib_accum('{7022,2,0,0,0,-1,0,0}', 0.7, false, 2);
+SELECT promo._calib_final(promo._calib_accum('{7022,2,0,0,0,-1,0,0}', 0.1, false, 2));
 SELECT promo._calib_combine('{7022,1,0,0,0}', '{7022,2,0,0,0,0,0,0}');
 SELECT promo._regression_metrics_final('{7023,2,1,0.5,0.5,1,1}') AS valid_state;
 SELECT promo._regression_metrics_final('{7023,0,0,0,0,0,1}');

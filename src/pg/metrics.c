@@ -184,19 +184,29 @@ promo_brier_final(PG_FUNCTION_ARGS)
 
 /* ---- calibration ---- */
 
-/* The calibration state's data, after checking all of it. */
+/*
+ * The calibration state's data, after checking its header and bin "only"
+ * (every bin when only < 0).  The transition function checks the bin it
+ * adds to before adding, so that a row never turns a forged bin into a
+ * valid one, at a cost independent of the number of bins; combine and
+ * final check every bin.
+ */
 static double *
-CalibrationState(ArrayType *state)
+CalibrationState(ArrayType *state, int only)
 {
 	double	   *s = promo_state_data(state, CALIBRATION_TAG, CALIBRATION_HEADER);
 	int			bins;
+	int			first;
+	int			last;
 
 	if (!promo_whole_in(s[1], 1, PROMO_CALIBRATION_MAX_BINS))
 		promo_bad_state("The calibration state's number of bins is out of range.");
 	bins = (int) s[1];
 	if (ARR_DIMS(state)[0] != CALIBRATION_HEADER + PROMO_CALIBRATION_STATE_LENGTH(bins))
 		promo_bad_state("The calibration state's length does not match its number of bins.");
-	for (int b = 0; b < bins; b++)
+	first = only < 0 ? 0 : only;
+	last = only < 0 ? bins - 1 : only;
+	for (int b = first; b <= last; b++)
 	{
 		const double *bin = s + CALIBRATION_HEADER + 3 * b;
 
@@ -255,12 +265,14 @@ promo_calib_accum(PG_FUNCTION_ARGS)
 								CALIBRATION_HEADER + PROMO_CALIBRATION_STATE_LENGTH(bins));
 		((double *) ARR_DATA_PTR(state))[1] = bins;
 	}
-	s = CalibrationState(state);
+	/* The header first (with bin 0, which every state has): bins must agree. */
+	s = CalibrationState(state, 0);
 	CheckSameBins(bins, (int) s[1]);
 	if (RowHasNull(fcinfo, 2))
 		PG_RETURN_ARRAYTYPE_P(state);
 	p = ProbabilityArg(fcinfo, 1);
 	label = LabelArg(fcinfo, 2);
+	CalibrationState(state, promo_calibration_bin(p, bins));
 	promo_calibration_accum(s + CALIBRATION_HEADER, bins, &p, &label, 1);
 	PG_RETURN_ARRAYTYPE_P(state);
 }
@@ -271,8 +283,8 @@ Datum
 promo_calib_combine(PG_FUNCTION_ARGS)
 {
 	ArrayType  *state = promo_agg_state(fcinfo, 0);
-	double	   *s = CalibrationState(state);
-	double	   *o = CalibrationState(PG_GETARG_ARRAYTYPE_P(1));
+	double	   *s = CalibrationState(state, -1);
+	double	   *o = CalibrationState(PG_GETARG_ARRAYTYPE_P(1), -1);
 
 	CheckSameBins((int) o[1], (int) s[1]);
 	promo_calibration_merge(s + CALIBRATION_HEADER, o + CALIBRATION_HEADER, (int) s[1]);
@@ -303,7 +315,7 @@ PG_FUNCTION_INFO_V1(promo_calib_final);
 Datum
 promo_calib_final(PG_FUNCTION_ARGS)
 {
-	double	   *s = CalibrationState(PG_GETARG_ARRAYTYPE_P(0));
+	double	   *s = CalibrationState(PG_GETARG_ARRAYTYPE_P(0), -1);
 	int			bins = (int) s[1];
 	double		total = 0.0;
 	StringInfoData buf;
