@@ -15,6 +15,8 @@
  *
  * auc ranks every score, so it holds its rows in an internal state that
  * is serialized for parallel workers and limited by promo.max_memory.
+ * Serializing sorts a worker's rows and combining merges sorted runs, so
+ * that a parallel plan sorts in the workers, not all rows in the leader.
  *
  * A row whose score, probability, prediction, actual value or label is
  * NULL is skipped, as avg() skips NULLs; no usable row gives NULL.
@@ -437,6 +439,7 @@ typedef struct AucState
 {
 	int64		n;				/* rows held */
 	int64		capacity;		/* rows allocated */
+	bool		sorted;			/* rows are in ascending order of score */
 	PromoScoredRow *rows;
 } AucState;
 
@@ -477,6 +480,32 @@ AucAppend(AucState *st, MemoryContext cxt, const PromoScoredRow *rows, int64 nro
 	}
 	memcpy(st->rows + st->n, rows, sizeof(PromoScoredRow) * nrows);
 	st->n = need;
+	st->sorted = false;
+}
+
+/* Merge the sorted rows of b into the sorted rows of a, in cxt. */
+static void
+AucMergeSorted(AucState *a, MemoryContext cxt, const AucState *b)
+{
+	int64		need = a->n + b->n;
+	PromoScoredRow *merged;
+
+	CheckAucMemory(need, a->capacity, need);
+	merged = MemoryContextAllocHuge(cxt, sizeof(PromoScoredRow) * need);
+	promo_auc_merge(a->rows, (size_t) a->n, b->rows, (size_t) b->n, merged);
+	if (a->rows != NULL)
+		pfree(a->rows);
+	a->rows = merged;
+	a->n = a->capacity = need;
+}
+
+/* Sort the state's rows, unless they are sorted. */
+static void
+AucSort(AucState *st)
+{
+	if (!st->sorted)
+		promo_auc_sort(st->rows, (size_t) st->n);
+	st->sorted = true;
 }
 
 /* A score: error when NaN (infinities rank as they compare). */
@@ -542,12 +571,18 @@ promo_auc_combine(PG_FUNCTION_ARGS)
 		PG_RETURN_POINTER(a);
 	}
 	if (a == NULL)
+	{
 		a = MemoryContextAllocZero(aggctx, sizeof(AucState));
-	AucAppend(a, aggctx, b->rows, b->n);
+		a->sorted = true;
+	}
+	if (a->sorted && b->sorted)
+		AucMergeSorted(a, aggctx, b);
+	else
+		AucAppend(a, aggctx, b->rows, b->n);
 	PG_RETURN_POINTER(a);
 }
 
-/* promo.auc serialize: the row count, then the rows. */
+/* promo.auc serialize: the row count, then the rows sorted by score. */
 PG_FUNCTION_INFO_V1(promo_auc_serialize);
 Datum
 promo_auc_serialize(PG_FUNCTION_ARGS)
@@ -562,6 +597,7 @@ promo_auc_serialize(PG_FUNCTION_ARGS)
 				 errmsg("auc state of %lld rows is too large to pass between parallel workers",
 						(long long) st->n),
 				 errhint("Run the aggregate without parallel workers, or on a sample of the rows.")));
+	AucSort(st);
 	out = palloc(size);
 	SET_VARSIZE(out, size);
 	memcpy(VARDATA(out), &st->n, sizeof(int64));
@@ -569,7 +605,10 @@ promo_auc_serialize(PG_FUNCTION_ARGS)
 	PG_RETURN_BYTEA_P(out);
 }
 
-/* promo.auc deserialize: the inverse of serialize, every row checked. */
+/*
+ * promo.auc deserialize: the inverse of serialize, every row checked; the
+ * rows count as sorted when they are.
+ */
 PG_FUNCTION_INFO_V1(promo_auc_deserialize);
 Datum
 promo_auc_deserialize(PG_FUNCTION_ARGS)
@@ -587,16 +626,21 @@ promo_auc_deserialize(PG_FUNCTION_ARGS)
 		len != sizeof(int64) + sizeof(PromoScoredRow) * (Size) n)
 		promo_bad_state("The auc state's row count does not match its length.");
 	AucAppend(st, CurrentMemoryContext, (const PromoScoredRow *) (p + sizeof(int64)), n);
+	st->sorted = true;
 	for (int64 i = 0; i < n; i++)
+	{
 		if (isnan(st->rows[i].score) ||
 			(st->rows[i].label != 0.0 && st->rows[i].label != 1.0))
 			promo_bad_state("The auc state holds a NaN score or a label other than 0 or 1.");
+		if (i > 0 && st->rows[i].score < st->rows[i - 1].score)
+			st->sorted = false;
+	}
 	PG_RETURN_POINTER(st);
 }
 
 /*
  * promo.auc final: the Mann-Whitney AUC; NULL without rows or when only
- * one label is present.  Sorts the state's rows in place.
+ * one label is present.  Sorts the state's rows in place, unless sorted.
  */
 PG_FUNCTION_INFO_V1(promo_auc_final);
 Datum
@@ -606,7 +650,8 @@ promo_auc_final(PG_FUNCTION_ARGS)
 
 	if (st == NULL || st->n == 0)
 		PG_RETURN_NULL();
-	return Float8OrNull(fcinfo, promo_auc(st->rows, (size_t) st->n));
+	AucSort(st);
+	return Float8OrNull(fcinfo, promo_auc_sorted(st->rows, (size_t) st->n));
 }
 
 /* ---- deterministic train/test split ---- */
