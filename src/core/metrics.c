@@ -22,15 +22,45 @@ CompareScore(const void *a, const void *b)
 	return (sa > sb) - (sa < sb);
 }
 
+/* Sort rows by ascending score. */
+void
+promo_auc_sort(PromoScoredRow *rows, size_t n)
+{
+	qsort(rows, n, sizeof(PromoScoredRow), CompareScore);
+}
+
+/* Merge two runs sorted by score into out. */
+void
+promo_auc_merge(const PromoScoredRow *a, size_t na,
+				const PromoScoredRow *b, size_t nb, PromoScoredRow *out)
+{
+	size_t		i = 0;
+	size_t		j = 0;
+
+	while (i < na && j < nb)
+		*out++ = b[j].score < a[i].score ? b[j++] : a[i++];
+	while (i < na)
+		*out++ = a[i++];
+	while (j < nb)
+		*out++ = b[j++];
+}
+
 /* ROC AUC as the Mann-Whitney statistic, ties counting one half. */
 double
 promo_auc(PromoScoredRow *rows, size_t n)
+{
+	promo_auc_sort(rows, n);
+	return promo_auc_sorted(rows, n);
+}
+
+/* The Mann-Whitney AUC of rows sorted by ascending score. */
+double
+promo_auc_sorted(const PromoScoredRow *rows, size_t n)
 {
 	double		negatives_below = 0.0;
 	double		positives = 0.0;
 	double		u = 0.0;
 
-	qsort(rows, n, sizeof(PromoScoredRow), CompareScore);
 	for (size_t i = 0; i < n;)
 	{
 		double		pos = 0.0;

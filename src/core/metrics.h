@@ -33,6 +33,18 @@ typedef struct PromoScoredRow
  */
 extern double promo_auc(PromoScoredRow *rows, size_t n);
 
+/*
+ * The steps of promo_auc, for callers that sort partial sets of rows
+ * apart (in parallel) and merge them: sort by ascending score, merge two
+ * sorted runs into out (na + nb rows, not overlapping a or b), and the AUC
+ * of rows already sorted.
+ */
+extern void promo_auc_sort(PromoScoredRow *rows, size_t n);
+extern void promo_auc_merge(const PromoScoredRow *a, size_t na,
+							const PromoScoredRow *b, size_t nb,
+							PromoScoredRow *out);
+extern double promo_auc_sorted(const PromoScoredRow *rows, size_t n);
+
 /* ---- log loss and Brier score ------------------------------------------ */
 
 /*

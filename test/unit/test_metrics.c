@@ -40,6 +40,24 @@ metrics_auc_ties_by_hand(void)
 	CHECK_CLOSE(promo_auc(perfect, 4), 0.0, 0.0);
 }
 
+/* Runs sorted apart and merged give the AUC of all rows at once. */
+static void
+metrics_auc_merged_runs(void)
+{
+	PromoScoredRow a[4] = {{0.8, 1}, {0.1, 0}, {0.4, 1}, {0.8, 0}};
+	PromoScoredRow b[2] = {{0.9, 1}, {0.4, 0}};
+	PromoScoredRow all[6];
+
+	promo_auc_sort(a, 4);
+	promo_auc_sort(b, 2);
+	promo_auc_merge(a, 4, b, 2, all);
+	for (int i = 1; i < 6; i++)
+		CHECK(all[i - 1].score <= all[i].score);
+	CHECK_CLOSE(promo_auc_sorted(all, 6), 7.0 / 9.0, 1e-15);
+	promo_auc_merge(a, 4, b, 0, all);
+	CHECK_CLOSE(promo_auc_sorted(all, 4), promo_auc(a, 4), 0.0);
+}
+
 /* Log loss and Brier score of two rows, and the clipping at 0 and 1. */
 static void
 metrics_prob_by_hand(void)
@@ -233,6 +251,7 @@ metrics_states_sklearn(void)
 
 const UnitTest unit_metrics_tests[] = {
 	UNIT_TEST(metrics_auc_ties_by_hand),
+	UNIT_TEST(metrics_auc_merged_runs),
 	UNIT_TEST(metrics_prob_by_hand),
 	UNIT_TEST(metrics_calibration_by_hand),
 	UNIT_TEST(metrics_regression_by_hand),
