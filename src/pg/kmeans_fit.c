@@ -176,6 +176,7 @@ StepData(ArrayType *state)
 typedef struct CentroidCache
 {
 	Datum		key;			/* the Datum last seen, for constant arguments */
+	bool		constant;		/* a literal or a query parameter */
 	int			k;
 	int			d;
 	double	   *values;
@@ -252,8 +253,7 @@ CentroidsArg(FunctionCallInfo fcinfo, int argno, int slot, int *k, int *d,
 	*fresh = false;
 	*k = cache->k;
 	*d = cache->d;
-	if (cache->values != NULL && cache->key == datum &&
-		get_fn_expr_arg_stable(fcinfo->flinfo, argno))
+	if (cache->values != NULL && cache->key == datum && cache->constant)
 		return cache->values;
 	arr = DatumGetArrayTypeP(datum);
 	if (cache->values != NULL && ARR_NDIM(arr) == 2 && !ARR_HASNULL(arr) &&
@@ -286,6 +286,7 @@ CentroidsArg(FunctionCallInfo fcinfo, int argno, int slot, int *k, int *d,
 		pfree(cache->values);
 	cache->values = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, sizeof(double) * n);
 	memcpy(cache->values, v, sizeof(double) * n);
+	cache->constant = get_fn_expr_arg_stable(fcinfo->flinfo, argno);
 	cache->key = datum;
 	cache->k = *k;
 	cache->d = *d;
