@@ -477,25 +477,31 @@ typedef struct MemorySource
 static size_t
 Assign(MemorySource *m, const double *centroids)
 {
-	LloydWork  *w = &m->w;
+	const double *x = m->x;
+	size_t		n = m->n;
+	int			d = m->d;
+	int			k = m->k;
+	int		   *labels = m->labels;
+	double	   *mindist = m->w.mindist;
+	const double *xnorm = m->w.xnorm;
 	size_t		moved = 0;
 	int			chunk[CHUNK];
 
-	promo_kmeans_norms(centroids, m->k, m->d, w->cnorm);
-	for (size_t start = 0; start < m->n; start += CHUNK)
+	promo_kmeans_norms(centroids, k, d, m->w.cnorm);
+	for (size_t start = 0; start < n; start += CHUNK)
 	{
-		int			rows = (int) (m->n - start < CHUNK ? m->n - start : CHUNK);
+		int			rows = (int) (n - start < CHUNK ? n - start : CHUNK);
 
 		MaybeInterrupt(m->hooks, start);
-		promo_kmeans_label_chunk(m->x + start * m->d, rows, m->d, m->k, centroids,
-								 w->cnorm, chunk, w->mindist + start, w->dist);
+		promo_kmeans_label_chunk(x + start * d, rows, d, k, centroids,
+								 m->w.cnorm, chunk, mindist + start, m->w.dist);
 		for (int r = 0; r < rows; r++)
 		{
-			double		d2 = w->mindist[start + r] + w->xnorm[start + r];
+			double		d2 = mindist[start + r] + xnorm[start + r];
 
-			moved += m->labels[start + r] != chunk[r];
-			m->labels[start + r] = chunk[r];
-			w->mindist[start + r] = d2 > 0.0 ? d2 : 0.0;
+			moved += labels[start + r] != chunk[r];
+			labels[start + r] = chunk[r];
+			mindist[start + r] = d2 > 0.0 ? d2 : 0.0;
 		}
 	}
 	return moved;
@@ -505,18 +511,22 @@ Assign(MemorySource *m, const double *centroids)
 static void
 SumClusters(MemorySource *m, double *counts)
 {
+	const double *x = m->x;
+	size_t		n = m->n;
 	int			d = m->d;
+	const int  *labels = m->labels;
+	double	   *sums = m->w.sums;
 
-	memset(m->w.sums, 0, sizeof(double) * m->k * d);
+	memset(sums, 0, sizeof(double) * m->k * d);
 	memset(counts, 0, sizeof(double) * m->k);
-	for (size_t i = 0; i < m->n; i++)
+	for (size_t i = 0; i < n; i++)
 	{
-		double	   *s = m->w.sums + (size_t) m->labels[i] * d;
-		const double *xi = m->x + i * d;
+		double	   *s = sums + (size_t) labels[i] * d;
+		const double *xi = x + i * d;
 
 		for (int j = 0; j < d; j++)
 			s[j] += xi[j];
-		counts[m->labels[i]] += 1;
+		counts[labels[i]] += 1;
 	}
 }
 
@@ -534,7 +544,7 @@ MemoryStep(void *ctx, const double *centroids, const double *previous,
 	(void) previous;			/* the labels of the last step are at hand */
 
 	stats->moved = (double) Assign(m, centroids);
-	for (size_t i = 0; i < m->n; i++)
+	for (size_t i = 0, n = m->n; i < n; i++)
 		pot += w->mindist[i];
 	SumClusters(m, sizes);
 	memcpy(w->counts, sizes, sizeof(double) * m->k);
@@ -558,15 +568,17 @@ MemoryFinish(void *ctx, const double *centroids, bool labels_current,
 {
 	MemorySource *m = ctx;
 	double		inertia = 0.0;
+	const double *x = m->x;
+	const int  *labels = m->labels;
+	int			d = m->d;
 
 	if (!labels_current)
 		Assign(m, centroids);
 	memset(sizes, 0, sizeof(double) * m->k);
-	for (size_t i = 0; i < m->n; i++)
+	for (size_t i = 0, n = m->n; i < n; i++)
 	{
-		inertia += promo_sqdist(m->x + i * m->d,
-								centroids + (size_t) m->labels[i] * m->d, m->d);
-		sizes[m->labels[i]] += 1;
+		inertia += promo_sqdist(x + i * d, centroids + (size_t) labels[i] * d, d);
+		sizes[labels[i]] += 1;
 	}
 	stats->n = (double) m->n;
 	stats->moved = 0.0;

@@ -1,11 +1,13 @@
 /*
  * kmeans.c
- *		promo.kmeans aggregate (in memory), predict and distance.
+ *		promo.kmeans aggregate (in memory), predict, distance, silhouette,
+ *		and what both k-means paths share (options, hooks, checks, models).
  *
  * The aggregate holds its rows in an internal state (serialized between
- * parallel workers), puts them in a canonical order so that the result
- * does not depend on the order rows arrive in, seeds with k-means++ or at random from pg_prng,
- * and runs Lloyd iterations in the core.
+ * parallel workers, within promo.max_memory), puts them in a canonical
+ * order so that the result does not depend on the order rows arrive in,
+ * seeds with k-means++ or at random from pg_prng, and runs the core's
+ * Lloyd loop.
  */
 #include "kmeans_glue.h"
 

@@ -34,6 +34,7 @@
 #include "catalog/namespace.h"
 #include "executor/spi.h"
 #include "funcapi.h"
+#include "nodes/primnodes.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
@@ -177,6 +178,7 @@ StepData(ArrayType *state)
 typedef struct CentroidCache
 {
 	Datum		key;			/* the Datum last seen, for constant arguments */
+	bool		constant;		/* a literal or a query parameter */
 	int			k;
 	int			d;
 	double	   *values;
@@ -234,6 +236,24 @@ TrustState(FunctionCallInfo fcinfo, StepCache *cache, ArrayType *state)
 }
 
 /*
+ * Is argument argno of the transition function constant for the whole
+ * scan: a literal or a query parameter?  (The function's own expression
+ * has placeholders for an aggregate's arguments; the Aggref has them.)
+ */
+static bool
+ArgIsConstant(FunctionCallInfo fcinfo, int argno)
+{
+	Aggref	   *aggref = AggGetAggref(fcinfo);
+	Node	   *expr;
+
+	if (aggref == NULL || argno < 1 || argno > list_length(aggref->args))
+		return false;
+	expr = (Node *) ((TargetEntry *) list_nth(aggref->args, argno - 1))->expr;
+	return IsA(expr, Const) ||
+		(IsA(expr, Param) && ((Param *) expr)->paramkind == PARAM_EXTERN);
+}
+
+/*
  * Centroids from a 2-D float8[] argument (k rows of d).  *fresh tells
  * whether the argument's values differ from those of the previous call.
  * Only a constant argument (a literal or a query parameter) is recognized
@@ -253,8 +273,7 @@ CentroidsArg(FunctionCallInfo fcinfo, int argno, int slot, int *k, int *d,
 	*fresh = false;
 	*k = cache->k;
 	*d = cache->d;
-	if (cache->values != NULL && cache->key == datum &&
-		get_fn_expr_arg_stable(fcinfo->flinfo, argno))
+	if (cache->values != NULL && cache->key == datum && cache->constant)
 		return cache->values;
 	arr = DatumGetArrayTypeP(datum);
 	if (cache->values != NULL && ARR_NDIM(arr) == 2 && !ARR_HASNULL(arr) &&
@@ -287,6 +306,7 @@ CentroidsArg(FunctionCallInfo fcinfo, int argno, int slot, int *k, int *d,
 		pfree(cache->values);
 	cache->values = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, sizeof(double) * n);
 	memcpy(cache->values, v, sizeof(double) * n);
+	cache->constant = ArgIsConstant(fcinfo, argno);
 	cache->key = datum;
 	cache->k = *k;
 	cache->d = *d;
