@@ -104,6 +104,8 @@ SELECT promo.linreg(y, x) FROM (VALUES (1.0::float8, '{}'::float8[])) v(y, x);
 SELECT promo.linreg(y, x) FROM (VALUES (1.0::float8, '{1,2}'::float8[])) v(y, x);
 SELECT promo.linreg(y, x) FROM (VALUES (1.0::float8, '{1,2}'::float8[]), (2, '{3,5}'), (3, '{4,4}')) v(y, x);
 SELECT promo.linreg(i, ARRAY[i, 1]) FROM generate_series(1, 10) i;
+-- values on a 1e-300 scale vary but their squares underflow: said so
+SELECT promo.linreg(i, ARRAY[i, i * 1e-300]) FROM generate_series(1, 10) i;
 SELECT promo.linreg(i, ARRAY[i, i * i, 2 * i + 3 * i * i]) FROM generate_series(1, 10) i;
 SELECT promo.linreg(1, array_fill(1.0::float8, ARRAY[1001]));
 SELECT promo.linreg(y, x) FROM (VALUES (1e200::float8, '{1e200}'::float8[]), (2e200, '{3e200}'), (3, '{5}')) v(y, x);

@@ -85,6 +85,18 @@ IsConstant(const PromoMoments *m, int j)
 	return cjj <= 0.0 || sqrt(cjj / n) <= 1e-13 * fabs(promo_moments_mean(m, j));
 }
 
+/*
+ * Are feature j's values below sqrt(DBL_MIN) in magnitude, so that their
+ * squared deviations underflow and a varying feature looks constant?
+ */
+static int
+IsTiny(const PromoMoments *m, int j)
+{
+	double		mean = fabs(promo_moments_mean(m, j));
+
+	return mean > 0.0 && mean < sqrt(DBL_MIN);
+}
+
 /* Fill corr with S Cxx S, S = diag(1 / sqrt(Cxx_jj)). */
 static void
 ScaleToCorrelation(const PromoMoments *m, int d, LinregWork *w)
@@ -251,7 +263,8 @@ promo_linreg_fit(const PromoMoments *m, PromoLinregFit *fit, int *bad_term,
 		if (IsConstant(m, j))
 		{
 			*bad_term = j + 1;
-			return PROMO_LINREG_CONSTANT_FEATURE;
+			return IsTiny(m, j) ? PROMO_LINREG_TINY_FEATURE :
+				PROMO_LINREG_CONSTANT_FEATURE;
 		}
 	}
 

@@ -25,6 +25,8 @@ typedef enum PromoLinregStatus
 	PROMO_LINREG_TOO_FEW_ROWS,	/* rows <= terms: no residual degrees of
 								 * freedom */
 	PROMO_LINREG_CONSTANT_FEATURE,	/* bad_term is constant */
+	PROMO_LINREG_TINY_FEATURE,	/* bad_term's values are so small that
+								 * their squares underflow */
 	PROMO_LINREG_COLLINEAR,		/* bad_term is a combination of others */
 	PROMO_LINREG_OVERFLOW,		/* sums of squares are not finite */
 	PROMO_LINREG_NUMERIC		/* LAPACK failed on a system it accepted */

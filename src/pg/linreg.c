@@ -328,6 +328,13 @@ ReportFitFailure(PromoLinregStatus status, const PromoLinregFit *fit, int bad_te
 					 errdetail("A constant feature is collinear with the intercept."),
 					 errhint("Remove x[%d] from the features.", bad_term)));
 			break;
+		case PROMO_LINREG_TINY_FEATURE:
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_EXCEPTION),
+					 errmsg("feature %d is too small in magnitude to fit", bad_term),
+					 errdetail("Its values are below 1e-154, where their squares underflow to zero, so it cannot be told from a constant."),
+					 errhint("Rescale x[%d], for example to standard units with promo.scaler.", bad_term)));
+			break;
 		case PROMO_LINREG_COLLINEAR:
 			ereport(ERROR,
 					(errcode(ERRCODE_DATA_EXCEPTION),

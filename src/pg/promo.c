@@ -40,6 +40,15 @@ _PG_init(void)
 	MarkGUCPrefixReserved("promo");
 }
 
+/* bytes as kB below 64 MB, else as MB: enough digits to tell two apart. */
+static char *
+FormatBytes(double bytes)
+{
+	if (bytes < 64.0 * 1048576.0)
+		return psprintf("%.0f kB", ceil(bytes / 1024.0));
+	return psprintf("%.1f MB", bytes / 1048576.0);
+}
+
 /* Error unless bytes fit within promo.max_memory. */
 void
 promo_check_memory(double bytes, const char *what, const char *hint)
@@ -49,8 +58,8 @@ promo_check_memory(double bytes, const char *what, const char *hint)
 	if (bytes > limit)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("%s would need %.0f MB, more than promo.max_memory (%.0f MB)",
-						what, bytes / 1048576.0, limit / 1048576.0),
+				 errmsg("%s would need %s, more than promo.max_memory (%s)",
+						what, FormatBytes(bytes), FormatBytes(limit)),
 				 hint ? errhint("%s", hint) : 0));
 }
 
