@@ -222,6 +222,12 @@ SELECT promo.kmeans_fit('km_pts', 'no_such_column', 2);
 SELECT promo.kmeans_fit('km_pts', 'x', 2, init => '[[0, 0]]');
 SELECT promo.predict(promo.kmeans(x, 2), '{1}') FROM km_pts;
 SELECT promo.kmeans_distance(promo.linreg(x[1], x), '{1,2}') FROM km_pts;
+-- squared distances that overflow are an error, not the distance sqrt(DBL_MAX)
+SELECT promo.kmeans_distance('{"kind": "kmeans", "version": 1, "n": 2, "n_skipped": 0, "inertia": 0.5, "iterations": 1, "converged": true, "centroids": [[0], [1]], "sizes": [1, 1]}', '{1e200}');
+SELECT promo.predict('{"kind": "kmeans", "version": 1, "n": 2, "n_skipped": 0, "inertia": 0.5, "iterations": 1, "converged": true, "centroids": [[0], [1]], "sizes": [1, 1]}', '{1e200}');
+SELECT promo.silhouette('{1e200}'::float8[], '{"kind": "kmeans", "version": 1, "n": 2, "n_skipped": 0, "inertia": 0.5, "iterations": 1, "converged": true, "centroids": [[0], [1]], "sizes": [1, 1]}');
+-- just below the overflow, the distance is right
+SELECT promo.kmeans_distance('{"kind": "kmeans", "version": 1, "n": 2, "n_skipped": 0, "inertia": 0.5, "iterations": 1, "converged": true, "centroids": [[0], [1]], "sizes": [1, 1]}', '{1e150}') = 1e150 - 1 AS right_distance;
 SELECT promo.kmeans_fit('km_pts', 'x', 2, max_iter => -1);
 SELECT promo.silhouette(x, (SELECT promo.kmeans(x, 1) FROM km_pts)) FROM km_pts;
 SELECT * FROM promo.kmeans_choose_k('km_pts', 'x', 1, 3);

@@ -62,7 +62,7 @@ promo_kmeans_nearest(const double *centroids, int k, int d, const double *x,
 					 double *dist2)
 {
 	int			best = 0;
-	double		bestd = DBL_MAX;
+	double		bestd = INFINITY;	/* stays infinite if every distance overflows */
 
 	for (int c = 0; c < k; c++)
 	{
@@ -82,8 +82,8 @@ promo_kmeans_nearest(const double *centroids, int k, int d, const double *x,
 double
 promo_kmeans_silhouette(const double *centroids, int k, int d, const double *x)
 {
-	double		first = DBL_MAX;
-	double		second = DBL_MAX;
+	double		first = INFINITY;
+	double		second = INFINITY;
 	double		a;
 	double		b;
 
@@ -99,6 +99,8 @@ promo_kmeans_silhouette(const double *centroids, int k, int d, const double *x)
 		else if (dc < second)
 			second = dc;
 	}
+	if (!isfinite(second))
+		return NAN;				/* a distance overflowed: no silhouette */
 	a = sqrt(first);
 	b = sqrt(second);
 	return b > 0.0 ? (b - a) / b : 0.0;

@@ -676,14 +676,36 @@ promo_kmeans_final(PG_FUNCTION_ARGS)
 
 /* ---- using a model ---- */
 
+/* Error: x is so far from the centroids that squared distances overflow. */
+static void
+ReportDistanceOverflow(void)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+			 errmsg("x is too far from the centroids to measure"),
+			 errdetail("The squared distances overflow."),
+			 errhint("Standardize the features (promo.standardize) before clustering.")));
+}
+
+/* Index (0..k-1) of the centroid nearest to x; *dist2 its squared distance. */
+static int
+Nearest(PromoModel *model, const double *x, double *dist2)
+{
+	int			c = promo_kmeans_nearest(promo_model_field(model, "centroids"),
+										 model->nclusters, model->dim, x, dist2);
+
+	if (!isfinite(*dist2))
+		ReportDistanceOverflow();
+	return c;
+}
+
 /* The cluster (1..k) nearest to x. */
 double
 promo_kmeans_model_predict(PromoModel *model, const double *x)
 {
 	double		dist2;
 
-	return 1 + promo_kmeans_nearest(promo_model_field(model, "centroids"),
-									model->nclusters, model->dim, x, &dist2);
+	return 1 + Nearest(model, x, &dist2);
 }
 
 /* promo.kmeans_distance(model, x): distance to the nearest centroid. */
@@ -699,8 +721,7 @@ promo_kmeans_distance(PG_FUNCTION_ARGS)
 	promo_model_expect(model, PROMO_MODEL_KMEANS, "promo.kmeans_distance");
 	x = promo_vector_arg(PG_GETARG_ARRAYTYPE_P(1), "x", &n);
 	promo_model_check_dim(model, n);
-	promo_kmeans_nearest(promo_model_field(model, "centroids"), model->nclusters,
-						 model->dim, x, &dist2);
+	Nearest(model, x, &dist2);
 	PG_RETURN_FLOAT8(sqrt(dist2));
 }
 
@@ -735,6 +756,7 @@ promo_silhouette_accum(PG_FUNCTION_ARGS)
 	const double *x;
 	double	   *s;
 	int			n;
+	double		silhouette;
 
 	if (state == NULL)
 		state = promo_state_new(SILHOUETTE_TAG, 3);
@@ -749,8 +771,11 @@ promo_silhouette_accum(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("promo.silhouette needs a model of at least two clusters")));
-	s[1] += promo_kmeans_silhouette(promo_model_field(model, "centroids"),
-									model->nclusters, model->dim, x);
+	silhouette = promo_kmeans_silhouette(promo_model_field(model, "centroids"),
+										 model->nclusters, model->dim, x);
+	if (isnan(silhouette))
+		ReportDistanceOverflow();
+	s[1] += silhouette;
 	s[2] += 1;
 	PG_RETURN_ARRAYTYPE_P(state);
 }

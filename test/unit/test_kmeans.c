@@ -266,7 +266,25 @@ test_iterate_status(void)
 	CHECK_INT(f.steps, 5);
 }
 
+/* Distances whose squares overflow are reported infinite, never DBL_MAX. */
+static void
+test_nearest_overflow(void)
+{
+	double		c[2] = {0, 1};
+	double		far[1] = {1e200};
+	double		near[1] = {0.75};
+	double		dist2;
+
+	CHECK_INT(promo_kmeans_nearest(c, 2, 1, near, &dist2), 1);
+	CHECK_CLOSE(dist2, 0.0625, 0);
+	promo_kmeans_nearest(c, 2, 1, far, &dist2);
+	CHECK(isinf(dist2));
+	CHECK(isnan(promo_kmeans_silhouette(c, 2, 1, far)));
+	CHECK_CLOSE(promo_kmeans_silhouette(c, 2, 1, near), 2.0 / 3.0, 1e-15);
+}
+
 const UnitTest unit_kmeans_tests[] = {
+	UNIT_TEST(test_nearest_overflow),
 	UNIT_TEST(test_lloyd_two_groups),
 	UNIT_TEST(test_lloyd_stopping),
 	UNIT_TEST(test_means_relocation),
