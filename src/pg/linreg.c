@@ -359,7 +359,6 @@ static PromoModel *
 ModelFromFit(const PromoLinregFit *fit, double skipped)
 {
 	PromoModel *model = promo_model_new(PROMO_MODEL_LINREG, fit->d, 0);
-	Size		bytes = sizeof(double) * (fit->d + 1);
 
 	promo_model_field(model, "n")[0] = fit->n;
 	promo_model_field(model, "n_skipped")[0] = skipped;
@@ -370,10 +369,8 @@ ModelFromFit(const PromoLinregFit *fit, double skipped)
 	promo_model_field(model, "f_statistic")[0] = fit->f_statistic;
 	promo_model_field(model, "f_p_value")[0] = fit->f_p_value;
 	promo_model_field(model, "condition_number")[0] = fit->condition_number;
-	memcpy(promo_model_field(model, "estimate"), fit->estimate, bytes);
-	memcpy(promo_model_field(model, "std_error"), fit->std_error, bytes);
-	memcpy(promo_model_field(model, "t_value"), fit->t_value, bytes);
-	memcpy(promo_model_field(model, "p_value"), fit->p_value, bytes);
+	promo_model_set_terms(model, fit->estimate, fit->std_error, "t_value",
+						  fit->t_value, fit->p_value);
 	return promo_model_finish(model);
 }
 

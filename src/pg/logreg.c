@@ -450,7 +450,6 @@ static PromoModel *
 ModelFromFit(const PromoLogregFit *fit, PromoLogregStatus status, double skipped)
 {
 	PromoModel *model = promo_model_new(PROMO_MODEL_LOGREG, fit->d, 0);
-	Size		bytes = sizeof(double) * (fit->d + 1);
 
 	promo_model_field(model, "n")[0] = fit->n;
 	promo_model_field(model, "n_skipped")[0] = skipped;
@@ -464,10 +463,8 @@ ModelFromFit(const PromoLogregFit *fit, PromoLogregStatus status, double skipped
 	promo_model_field(model, "iterations")[0] = fit->iterations;
 	promo_model_field(model, "converged")[0] = status == PROMO_LOGREG_OK ? 1.0 : 0.0;
 	promo_model_field(model, "n_extreme")[0] = fit->n_extreme;
-	memcpy(promo_model_field(model, "estimate"), fit->estimate, bytes);
-	memcpy(promo_model_field(model, "std_error"), fit->std_error, bytes);
-	memcpy(promo_model_field(model, "z_value"), fit->z_value, bytes);
-	memcpy(promo_model_field(model, "p_value"), fit->p_value, bytes);
+	promo_model_set_terms(model, fit->estimate, fit->std_error, "z_value",
+						  fit->z_value, fit->p_value);
 	memcpy(promo_model_field(model, "mean"), fit->mean, sizeof(double) * fit->d);
 	return promo_model_finish(model);
 }

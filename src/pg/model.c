@@ -263,6 +263,20 @@ promo_model_field(PromoModel *model, const char *name)
 									   name, NULL);
 }
 
+/* Copy a regression's per-term columns into their fields. */
+void
+promo_model_set_terms(PromoModel *model, const double *estimate,
+					  const double *std_error, const char *stat_name,
+					  const double *stat, const double *p_value)
+{
+	Size		bytes = sizeof(double) * (model->dim + 1);
+
+	memcpy(promo_model_field(model, "estimate"), estimate, bytes);
+	memcpy(promo_model_field(model, "std_error"), std_error, bytes);
+	memcpy(promo_model_field(model, stat_name), stat, bytes);
+	memcpy(promo_model_field(model, "p_value"), p_value, bytes);
+}
+
 /* Detoasted copy of a model argument, kept for the calls of one query. */
 typedef struct ModelCache
 {

@@ -69,6 +69,14 @@ extern PromoModel *promo_model_finish(PromoModel *model);
 /* The values of the named field of a model (layout by kind). */
 extern double *promo_model_field(PromoModel *model, const char *name);
 
+/*
+ * Copy a regression's per-term columns (intercept first, dim + 1 values
+ * each) into the fields estimate, std_error, stat_name and p_value.
+ */
+extern void promo_model_set_terms(PromoModel *model, const double *estimate,
+								  const double *std_error, const char *stat_name,
+								  const double *stat, const double *p_value);
+
 /* Error unless the model is of the given kind; fname names the caller. */
 extern void promo_model_expect(PromoModel *model, PromoModelKind kind,
 							   const char *fname);
