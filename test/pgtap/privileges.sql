@@ -4,7 +4,7 @@
 -- README's "Privileges" section (analyst, trainer, scheduled refresh) and a
 -- role with no grants, each created here (and rolled back at the end).
 BEGIN;
-SELECT plan(21);
+SELECT plan(23);
 
 \set users 300
 \set seed 7
@@ -77,6 +77,10 @@ SELECT 'promo.user_features(''promo_demo.events'', ''promo_demo.orders'', '
        '''promo_demo.items'', ''2025-01-01'')' AS features_call,
        'priv_test.points'::regclass::oid AS points_oid \gset
 
+-- Views: one reads a table, one calls promo; the stranger may read both.
+CREATE VIEW priv_test.feature_rows AS SELECT count(*) AS users FROM :features_call;
+GRANT SELECT ON priv_test.segment_sizes, priv_test.feature_rows TO :"stranger";
+
 -- ---------------------------------------------------------------------------
 -- Every role
 -- ---------------------------------------------------------------------------
@@ -107,6 +111,13 @@ SELECT is(pg_temp.as_role(:'stranger',
 SELECT is(pg_temp.as_role(:'stranger', $$SELECT count(*) FROM promo_demo.users$$),
           '42501: permission denied for table users',
           'the stranger indeed cannot read the shop');
+
+SELECT is(pg_temp.as_role(:'stranger', $$SELECT sum(users) FROM priv_test.segment_sizes$$),
+          '300', 'a view reads the tables it names with its owner''s privileges');
+
+SELECT matches(pg_temp.as_role(:'stranger', $$SELECT users FROM priv_test.feature_rows$$),
+          '^42501: permission denied for table (events|orders|items)$',
+          'a promo function in a view reads its relations with the caller''s privileges');
 
 -- ---------------------------------------------------------------------------
 -- Read-only analyst
