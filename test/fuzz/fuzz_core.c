@@ -4,7 +4,7 @@
  *		break the invariants the glue relies on.
  *
  * The first byte picks a core module (finite, kmeans, linreg, markov,
- * moments, scaler, similarity); the rest is read as parameters and as
+ * metrics, moments, scaler and clip, similarity); the rest is read as parameters and as
  * doubles (non-finite ones are replaced where the glue rejects them).
  * Each module's function calls every entry point of its header.
  */
@@ -19,6 +19,7 @@
 #include "kmeans.h"
 #include "linreg.h"
 #include "markov.h"
+#include "metrics.h"
 #include "moments.h"
 #include "scaler.h"
 #include "similarity.h"
@@ -184,11 +185,11 @@ FuzzLinreg(Input *in)
 	free(work);
 }
 
-/* A scaler view onto 6 x 4 doubles. */
+/* A scaler view onto 6 x d doubles laid out as in a state. */
 static PromoScalerStats
 ScalerOn(int d, double *st)
 {
-	PromoScalerStats s = {d, st, st + 4, st + 8, st + 12, st + 16, st + 20};
+	PromoScalerStats s = {d, st, st + d, st + 2 * d, st + 3 * d, st + 4 * d, st + 5 * d};
 
 	return s;
 }
@@ -207,6 +208,7 @@ FuzzScaler(Input *in)
 	double		st[3][6 * 4] = {{0}};
 	double		x[4], out[4], mean[4], std[4], lo[4], hi[4];
 	bool		isnull[4];
+	int			where;
 	PromoScalerStats s = ScalerOn(d, st[0]);
 	PromoScalerStats a = ScalerOn(d, st[1]);
 	PromoScalerStats b = ScalerOn(d, st[2]);
@@ -223,6 +225,10 @@ FuzzScaler(Input *in)
 		promo_clip_values(d, x, isnull, x, x, out);
 	}
 	promo_scaler_merge(&a, &b);
+	/* Statistics it accepts have min <= max wherever there are values. */
+	if (promo_scaler_check(&a, &where) == PROMO_SCALER_OK)
+		for (int j = 0; j < d; j++)
+			Require(a.count[j] == 0 || a.min[j] <= a.max[j]);
 	promo_scaler_mean(&s, mean);
 	promo_scaler_std(&s, std);
 	for (int j = 0; j < d; j++)
@@ -385,6 +391,70 @@ FuzzMarkov(Input *in)
 	}
 }
 
+/*
+ * Metrics: AUC in [0, 1] and the same from sorted runs merged; log loss,
+ * Brier, calibration and regression states merged from two halves count
+ * every row; log loss and Brier in range, RMSE >= MAE >= 0, R2 <= 1.
+ */
+static void
+FuzzMetrics(Input *in)
+{
+	size_t		n = NextByte(in) % 30;
+	size_t		half = NextByte(in) % (n + 1);
+	int			bins = 1 + NextByte(in) % 20;
+	PromoScoredRow rows[30], sorted[30], merged[30];
+	double		p[30], y[30], pred[30];
+	double		prob[2][PROMO_PROB_STATE_LENGTH] = {{0}};
+	double		cal[2][PROMO_CALIBRATION_STATE_LENGTH(20)] = {{0}};
+	double		reg[2][PROMO_REGRESSION_STATE_LENGTH] = {{0}};
+	double		auc, total = 0;
+
+	for (size_t i = 0; i < n; i++)
+	{
+		rows[i].score = NextSmall(in);
+		rows[i].label = y[i] = NextByte(in) & 1;
+		p[i] = NextByte(in) / 255.0;
+		pred[i] = NextSmall(in);
+		Require(promo_calibration_bin(p[i], bins) >= 0 && promo_calibration_bin(p[i], bins) < bins);
+	}
+	memcpy(sorted, rows, sizeof(rows));
+	auc = promo_auc(sorted, n);
+	Require(isnan(auc) || (auc >= 0.0 && auc <= 1.0));
+	memcpy(sorted, rows, sizeof(rows));
+	promo_auc_sort(sorted, half);
+	promo_auc_sort(sorted + half, n - half);
+	promo_auc_merge(sorted, half, sorted + half, n - half, merged);
+	Require(isnan(auc) ? isnan(promo_auc_sorted(merged, n)) :
+			fabs(promo_auc_sorted(merged, n) - auc) <= 1e-12);
+
+	promo_prob_accum(prob[0], p, y, half);
+	promo_prob_accum(prob[1], p + half, y + half, n - half);
+	promo_prob_merge(prob[0], prob[1]);
+	promo_calibration_accum(cal[0], bins, p, y, half);
+	promo_calibration_accum(cal[1], bins, p + half, y + half, n - half);
+	promo_calibration_merge(cal[0], cal[1], bins);
+	promo_regression_accum(reg[0], pred, y, half);
+	promo_regression_accum(reg[1], pred + half, y + half, n - half);
+	promo_regression_merge(reg[0], reg[1]);
+	Require(prob[0][0] == n && reg[0][0] == n);
+	for (int b = 0; b < bins; b++)
+	{
+		double		count, mean_p, rate;
+
+		promo_calibration_get(cal[0], b, &count, &mean_p, &rate);
+		total += count;
+		Require(count == 0 || (mean_p >= 0.0 && mean_p <= 1.0 && rate >= 0.0 && rate <= 1.0));
+	}
+	Require(total == n);
+	if (n > 0)
+	{
+		Require(promo_log_loss(prob[0]) >= 0.0 && promo_log_loss(prob[0]) <= 36.05);
+		Require(promo_brier(prob[0]) >= 0.0 && promo_brier(prob[0]) <= 1.0);
+		Require(promo_mae(reg[0]) >= 0.0 && promo_rmse(reg[0]) >= promo_mae(reg[0]) * (1 - 1e-12));
+		Require(isnan(promo_r2(reg[0])) || promo_r2(reg[0]) <= 1.0 + 1e-12);
+	}
+}
+
 int			LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* Entry point: dispatch on the first byte. */
@@ -393,7 +463,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	Input		in = {data, size, 0};
 
-	switch (NextByte(&in) % 7)
+	switch (NextByte(&in) % 8)
 	{
 		case 0:
 			FuzzLinreg(&in);
@@ -415,6 +485,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		case 6:
 			FuzzMoments(&in);
+			break;
+		case 7:
+			FuzzMetrics(&in);
 			break;
 	}
 	return 0;
