@@ -3,8 +3,8 @@
  *		libFuzzer target for the C core: any input must neither crash nor
  *		break the invariants the glue relies on.
  *
- * The first byte picks a core module (finite, kmeans, linreg, markov,
- * metrics, moments, scaler and clip, similarity); the rest is read as parameters and as
+ * The first byte picks a core module (finite, kmeans, linreg, logreg,
+ * markov, metrics, moments, scaler and clip, similarity); the rest is read as parameters and as
  * doubles (non-finite ones are replaced where the glue rejects them).
  * Each module's function calls every entry point of its header.
  */
@@ -18,6 +18,7 @@
 #include "finite.h"
 #include "kmeans.h"
 #include "linreg.h"
+#include "logreg.h"
 #include "markov.h"
 #include "metrics.h"
 #include "moments.h"
@@ -455,6 +456,60 @@ FuzzMetrics(Input *in)
 	}
 }
 
+/*
+ * Logistic regression: options are valid or named; a fit it returns has
+ * probabilities in [0, 1] at every row and p values in [0, 1].
+ */
+static void
+FuzzLogreg(Input *in)
+{
+	int			d = 1 + NextByte(in) % 4;
+	size_t		n = NextByte(in) % 40;
+	bool		weighted = NextByte(in) & 1;
+	double		x[40 * 4], y[40], w[40], est[5 * 4], mean[4];
+	PromoLogregOptions opt = promo_logreg_default_options();
+	PromoLogregFit fit = {0};
+	PromoLogregStatus status;
+	double	   *work = malloc(sizeof(double) * promo_logreg_fit_work(d));
+	int		   *iwork = malloc(sizeof(int) * promo_logreg_fit_iwork(d));
+	int			bad;
+
+	Require(promo_logreg_invalid_option(&opt) == NULL);
+	opt.max_iter = NextByte(in) % 60;
+	opt.tol = NextSmall(in) / 1e6;
+	opt.lambda = NextSmall(in);
+	for (size_t i = 0; i < n; i++)
+	{
+		for (int j = 0; j < d; j++)
+			x[i * d + j] = NextSmall(in);
+		y[i] = NextByte(in) & 1;
+		w[i] = fabs(NextSmall(in));
+	}
+	fit.estimate = est;
+	fit.std_error = est + 5;
+	fit.z_value = est + 10;
+	fit.p_value = est + 15;
+	fit.mean = mean;
+	if (promo_logreg_invalid_option(&opt) == NULL)
+	{
+		status = promo_logreg_fit(x, y, weighted ? w : NULL, n, d, &opt, &fit,
+								  &bad, work, iwork, NULL);
+		if (status < PROMO_LOGREG_FIRST_ERROR)
+		{
+			for (int j = 0; j <= d; j++)
+				Require(isnan(fit.p_value[j]) || (fit.p_value[j] >= 0.0 && fit.p_value[j] <= 1.0));
+			for (size_t i = 0; i < n; i++)
+			{
+				double		pr = promo_logreg_probability(promo_logreg_link(est, d, x + i * d));
+
+				Require(isnan(pr) || (pr >= 0.0 && pr <= 1.0));
+			}
+		}
+	}
+	free(iwork);
+	free(work);
+}
+
 int			LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* Entry point: dispatch on the first byte. */
@@ -463,7 +518,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	Input		in = {data, size, 0};
 
-	switch (NextByte(&in) % 8)
+	switch (NextByte(&in) % 9)
 	{
 		case 0:
 			FuzzLinreg(&in);
@@ -488,6 +543,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		case 7:
 			FuzzMetrics(&in);
+			break;
+		case 8:
+			FuzzLogreg(&in);
 			break;
 	}
 	return 0;
