@@ -16,7 +16,7 @@ OBJS = $(CORE_SRCS:.c=.o) $(GLUE_SRCS:.c=.o)
 SQL_MODULES = src/sql/model.sql src/sql/similarity.sql src/sql/linreg.sql src/sql/logreg.sql \
 	src/sql/metrics.sql \
 	src/sql/scaler.sql src/sql/kmeans.sql src/sql/markov.sql \
-	src/sql/features.sql src/sql/segments.sql
+	src/sql/features.sql src/sql/segments.sql src/sql/privileges.sql
 RELEASED = $(sort $(wildcard src/sql/released/promo--*.sql))
 UPGRADES = $(sort $(wildcard src/sql/upgrade/promo--*--*.sql))
 DATA_built = promo--$(EXTVERSION).sql
@@ -65,11 +65,16 @@ test/fuzz/fuzz_core: test/fuzz/fuzz_core.c $(CORE_SRCS) $(wildcard src/core/*.h)
 		-o $@ test/fuzz/fuzz_core.c $(CORE_SRCS) \
 		-L$(OPENBLAS_LIBDIR) -Wl,-rpath,$(OPENBLAS_LIBDIR) -lopenblas -lRmath -lm
 
-.PHONY: unittest fuzz test demo check-version
+.PHONY: unittest fuzz fuzz-sql test demo check-version
 fuzz: test/fuzz/fuzz_core
 	test/fuzz/fuzz_core -max_total_time=$(FUZZ_SECONDS) -seed=1 -print_final_stats=1 \
 		-artifact_prefix=test/fuzz/ > test/fuzz/fuzz.log 2>&1 || { tail -n 40 test/fuzz/fuzz.log; exit 1; }
 	grep -E '^(Done|stat::number_of_executed_units)' test/fuzz/fuzz.log
+# SQLsmith over promo's functions on a throwaway cluster, FUZZ_SQL_SECONDS long.
+FUZZ_SQL_SECONDS ?= 60
+fuzz-sql:
+	FUZZ_SQL_SECONDS=$(FUZZ_SQL_SECONDS) scripts/fuzz_sql.sh
+
 unittest: test/unit/run_tests
 	test/unit/run_tests
 
@@ -79,7 +84,7 @@ test:
 demo:
 	scripts/demo.sh
 
-EXTRA_CLEAN = test/unit/run_tests test/fuzz/fuzz_core test/fuzz/fuzz.log results regression.diffs regression.out
+EXTRA_CLEAN = test/unit/run_tests test/fuzz/fuzz_core test/fuzz/fuzz.log test/fuzz/sql results regression.diffs regression.out
 
 # PGXS does not track headers: any header change rebuilds every object.
 $(OBJS): $(wildcard src/core/*.h src/pg/*.h)

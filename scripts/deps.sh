@@ -22,6 +22,7 @@ packages=(
     postgresql-15-cron          # pg_cron, preloaded by the test cluster
     clang-14                    # the libFuzzer run over the core (make fuzz)
     libclang-rt-14-dev          # libFuzzer and sanitizer runtimes
+    sqlsmith                    # SQL-level fuzzing (make fuzz-sql)
     pgtap                       # pulls in postgresql-15-pgtap and pg_prove
     postgresql-15-pgtap
     libtap-parser-sourcehandler-pgtap-perl  # provides /usr/bin/pg_prove

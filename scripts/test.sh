@@ -3,6 +3,7 @@
 #
 #   unittest      C unit tests of the core         (make unittest)
 #   fuzz          libFuzzer over the core, 15 s    (make fuzz)
+#   fuzz-sql      SQLsmith over promo, 60 s, on its own cluster (make fuzz-sql)
 #   installcheck  pg_regress, sql/*.sql vs expected/*.out
 #   pgtap         pg_prove on test/pgtap/*.sql in database promo_tap
 #   doctest       scripts/doc_test.sh: README's sql blocks and reference table
@@ -92,6 +93,13 @@ if make fuzz PG_CONFIG="$PG_CONFIG"; then
     stage_pass fuzz
 else
     stage_fail fuzz
+fi
+
+echo "==> fuzz-sql"
+if KEEP=0 PROMO_INSTALLED=1 FUZZ_SQL_SECONDS=60 scripts/fuzz_sql.sh; then
+    stage_pass fuzz-sql
+else
+    stage_fail fuzz-sql
 fi
 
 # ---- server-side tests ---------------------------------------------------

@@ -886,3 +886,6 @@ COMMENT ON AGGREGATE regression_metrics(float8, float8) IS
 	'(n, rmse, mae, r2) of predictions against actual values; r2 = 1 - SSE / SST, NULL when actual is constant';
 COMMENT ON FUNCTION in_sample(anyelement, float8, int) IS
 	'deterministic train/test split: true for about fraction of the keys, by the hash of the key with seed; the same key is always on the same side';
+
+-- Privileges: every role may use the schema (functions run as the caller).
+GRANT USAGE ON SCHEMA promo TO PUBLIC;
