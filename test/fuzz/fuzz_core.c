@@ -311,7 +311,8 @@ FuzzKmeans(Input *in)
 	double		total = 0;
 
 	for (size_t i = 0; i < n * d; i++)
-		x[i] = NextDouble(in) / 1e155;	/* squared distances stay finite */
+		x[i] = NextDouble(in) / 1e155;	/* the fit's domain: the glue refuses
+										 * rows whose squares overflow */
 	if ((size_t) k <= n && promo_kmeans_plusplus(x, n, d, k, centroids, work, &hooks) == k)
 	{
 		res = promo_kmeans_lloyd(x, n, d, k, centroids, NextByte(in) % 8, 0.0,
@@ -321,6 +322,14 @@ FuzzKmeans(Input *in)
 		Require(total == (double) n);
 		Require(res.inertia >= 0);
 		FuzzKmeansScoring(x, n, d, k, centroids);
+		{
+			/* a point whose squared distances overflow is infinitely far */
+			double		far[3] = {1e300, 1e300, 1e300};
+			double		dist2;
+
+			promo_kmeans_nearest(centroids, k, d, far, &dist2);
+			Require(isinf(dist2));
+		}
 	}
 	/* Random seeding places distinct rows, at most k. */
 	if ((size_t) k <= n)
