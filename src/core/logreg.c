@@ -362,8 +362,8 @@ Converged(double objective, double objective_old, double tol)
 }
 
 /* No rows, or all of one class, from the counts of a pass. */
-static PromoLogregStatus
-ClassStatus(double n, double n1)
+PromoLogregStatus
+promo_logreg_class_status(double n, double n1)
 {
 	if (n <= 0.0)
 		return PROMO_LOGREG_NO_ROWS;
@@ -502,7 +502,7 @@ promo_logreg_iterate(PromoLogregSolver *s, const double *state,
 	}
 	if (!s->started)
 	{
-		*status = ClassStatus(state[PROMO_LOGREG_S_N], state[PROMO_LOGREG_S_N1]);
+		*status = promo_logreg_class_status(state[PROMO_LOGREG_S_N], state[PROMO_LOGREG_S_N1]);
 		if (*status != PROMO_LOGREG_OK)
 			return false;
 	}
@@ -736,7 +736,7 @@ promo_logreg_fit(const double *x, const double *y, const double *w, size_t n,
 
 	*bad_term = 0;
 	CountClasses(y, w, n, &n_pos, &n1);
-	status = ClassStatus(n_pos, n1);
+	status = promo_logreg_class_status(n_pos, n1);
 	if (status != PROMO_LOGREG_OK)
 		return status;
 	promo_logreg_describe(x, w, n, d, mean, sd);

@@ -243,6 +243,12 @@ extern void promo_logreg_statistics(const PromoLogregSolver *s,
 extern size_t promo_logreg_describe(const double *x, const double *w,
 									size_t n, int d, double *mean, double *sd);
 
+/*
+ * Whether n rows of positive weight, n1 of them with y = 1, can be fitted:
+ * PROMO_LOGREG_OK, PROMO_LOGREG_NO_ROWS or PROMO_LOGREG_ONE_CLASS.
+ */
+extern PromoLogregStatus promo_logreg_class_status(double n, double n1);
+
 /* Doubles and ints of scratch space promo_logreg_fit needs. */
 extern size_t promo_logreg_fit_work(int d);
 extern size_t promo_logreg_fit_iwork(int d);

@@ -16,7 +16,7 @@
  * The support functions are promo._logreg_accum etc. in SQL; their C
  * symbols are promo_logreg_agg_*, as the core owns promo_logreg_accum.
  */
-#include "model.h"
+#include "logreg_glue.h"
 #include "options.h"
 
 #include <float.h>
@@ -26,7 +26,6 @@
 #include "miscadmin.h"
 #include "utils/memutils.h"
 
-#include "logreg.h"
 
 typedef struct LogregState
 {
@@ -61,8 +60,8 @@ static const PromoOptionTable logreg_options = {
 };
 
 /* Options from a jsonb object (NULL: the defaults), checked by the core too. */
-static PromoLogregOptions
-ParseOptions(Jsonb *options)
+PromoLogregOptions
+promo_logreg_parse_options(Jsonb *options)
 {
 	PromoLogregOptions opts;
 	const char *bad;
@@ -93,8 +92,8 @@ CheckMemory(const LogregState *st, double rows)
 		promo_check_memory(bytes,
 						   psprintf("promo.logreg over %.0f rows of %d features", rows, st->d),
 						   psprintf("promo.logreg holds its rows in memory, %.0f bytes per row of %d features; "
-									"raise promo.max_memory. A fit that reads a table once per "
-									"iteration instead (promo.logreg_fit) is planned.",
+									"raise promo.max_memory. promo.logreg_fit reads a table "
+									"once per iteration instead.",
 									RowBytes(st->d, st->weighted), st->d));
 }
 
@@ -173,13 +172,18 @@ static double
 ResponseArg(FunctionCallInfo fcinfo)
 {
 	Oid			type = get_fn_expr_argtype(fcinfo->flinfo, 1);
-	double		y;
 
 	if (type == BOOLOID)
 		return PG_GETARG_BOOL(1) ? 1.0 : 0.0;
 	if (type != FLOAT8OID)
 		elog(ERROR, "promo_logreg_agg_accum: y must be boolean or float8");
-	y = PG_GETARG_FLOAT8(1);
+	return promo_logreg_check_response(PG_GETARG_FLOAT8(1));
+}
+
+/* y as a number: error unless it is 0 or 1. */
+double
+promo_logreg_check_response(double y)
+{
 	if (y != 0.0 && y != 1.0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -188,12 +192,10 @@ ResponseArg(FunctionCallInfo fcinfo)
 	return y;
 }
 
-/* The weight argument: finite and not negative. */
-static double
-WeightArg(FunctionCallInfo fcinfo, int argno)
+/* A row weight: error unless finite and not negative. */
+double
+promo_logreg_check_weight(double w)
 {
-	double		w = PG_GETARG_FLOAT8(argno);
-
 	if (!isfinite(w) || w < 0.0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -225,7 +227,7 @@ promo_logreg_agg_accum(PG_FUNCTION_ARGS)
 		elog(ERROR, "promo_logreg_agg_accum called in non-aggregate context");
 	if (PG_ARGISNULL(0))
 	{
-		PromoLogregOptions opts = ParseOptions(PG_NARGS() > options_arg && !PG_ARGISNULL(options_arg) ?
+		PromoLogregOptions opts = promo_logreg_parse_options(PG_NARGS() > options_arg && !PG_ARGISNULL(options_arg) ?
 											   PG_GETARG_JSONB_P(options_arg) : NULL);
 
 		st = NewState(aggctx, weighted, &opts);
@@ -240,7 +242,7 @@ promo_logreg_agg_accum(PG_FUNCTION_ARGS)
 	}
 	y = ResponseArg(fcinfo);
 	if (weighted)
-		w = WeightArg(fcinfo, 3);
+		w = promo_logreg_check_weight(PG_GETARG_FLOAT8(3));
 	x = promo_vector_arg(xarr, "x", &d);
 	SetDimension(st, d);
 	AppendRows(st, aggctx, x, &y, &w, 1);
@@ -379,9 +381,10 @@ HookInterrupt(void *ctx)
 	CHECK_FOR_INTERRUPTS();
 }
 
-/* Error for a status without a fit; st describes the input. */
-static void
-ReportNoFit(PromoLogregStatus status, const LogregState *st, int bad_term)
+/* Error for a status without a fit; see logreg_glue.h. */
+void
+promo_logreg_report_no_fit(PromoLogregStatus status, double rows,
+						   double skipped, int bad_term)
 {
 	switch (status)
 	{
@@ -394,8 +397,7 @@ ReportNoFit(PromoLogregStatus status, const LogregState *st, int bad_term)
 					(errcode(ERRCODE_DATA_EXCEPTION),
 					 errmsg("logreg has no rows to fit"),
 					 errdetail("Of %lld rows, %lld had a NULL y, x or weight and the others a weight of 0.",
-							   (long long) (st->n + st->n_skipped),
-							   (long long) st->n_skipped)));
+							   (long long) rows, (long long) skipped)));
 			break;
 		case PROMO_LOGREG_ONE_CLASS:
 			ereport(ERROR,
@@ -430,8 +432,8 @@ ReportNoFit(PromoLogregStatus status, const LogregState *st, int bad_term)
 }
 
 /* NOTICE for a fit whose estimates are not a converged maximum. */
-static void
-ReportWeakFit(PromoLogregStatus status, const PromoLogregFit *fit)
+void
+promo_logreg_report_weak_fit(PromoLogregStatus status, const PromoLogregFit *fit)
 {
 	if (status == PROMO_LOGREG_SEPARATION)
 		ereport(NOTICE,
@@ -445,9 +447,25 @@ ReportWeakFit(PromoLogregStatus status, const PromoLogregFit *fit)
 				 errhint("Raise max_iter or tol, or add a penalty (option lambda).")));
 }
 
+/* A fit of d features with its arrays allocated in the current context. */
+PromoLogregFit
+promo_logreg_fit_alloc(int d)
+{
+	PromoLogregFit fit;
+	int			p = d + 1;
+
+	memset(&fit, 0, sizeof(fit));
+	fit.estimate = palloc(sizeof(double) * (4 * p + d));
+	fit.std_error = fit.estimate + p;
+	fit.z_value = fit.std_error + p;
+	fit.p_value = fit.z_value + p;
+	fit.mean = fit.p_value + p;
+	return fit;
+}
+
 /* A logreg model from a fit. */
-static PromoModel *
-ModelFromFit(const PromoLogregFit *fit, PromoLogregStatus status, double skipped)
+PromoModel *
+promo_logreg_model_from_fit(const PromoLogregFit *fit, PromoLogregStatus status, double skipped)
 {
 	PromoModel *model = promo_model_new(PROMO_MODEL_LOGREG, fit->d, 0);
 
@@ -479,26 +497,22 @@ promo_logreg_agg_final(PG_FUNCTION_ARGS)
 	PromoLogregFit fit;
 	PromoLogregStatus status;
 	int			bad_term;
-	int			p;
 
 	if (st == NULL)
 		PG_RETURN_NULL();
 	if (st->d < 0)
-		ReportNoFit(PROMO_LOGREG_NO_ROWS, st, 0);
-	p = st->d + 1;
-	fit.estimate = palloc(sizeof(double) * (4 * p + st->d));
-	fit.std_error = fit.estimate + p;
-	fit.z_value = fit.std_error + p;
-	fit.p_value = fit.z_value + p;
-	fit.mean = fit.p_value + p;
+		promo_logreg_report_no_fit(PROMO_LOGREG_NO_ROWS, (double) st->n_skipped,
+								   (double) st->n_skipped, 0);
+	fit = promo_logreg_fit_alloc(st->d);
 	status = promo_logreg_fit(st->x, st->y, st->w, (size_t) st->n, st->d, &st->opts,
 							  &fit, &bad_term,
 							  palloc(sizeof(double) * promo_logreg_fit_work(st->d)),
 							  palloc(sizeof(int) * promo_logreg_fit_iwork(st->d)),
 							  &hooks);
-	ReportNoFit(status, st, bad_term);
-	ReportWeakFit(status, &fit);
-	PG_RETURN_POINTER(ModelFromFit(&fit, status, (double) st->n_skipped));
+	promo_logreg_report_no_fit(status, (double) (st->n + st->n_skipped),
+							   (double) st->n_skipped, bad_term);
+	promo_logreg_report_weak_fit(status, &fit);
+	PG_RETURN_POINTER(promo_logreg_model_from_fit(&fit, status, (double) st->n_skipped));
 }
 
 /* ---- using a model ---- */

@@ -19,4 +19,12 @@ extern Datum promo_spi_value(const char *sql, int nargs, Oid *types,
 							 Datum *values, const char *nulls, bool *isnull,
 							 const char *what);
 
+/*
+ * The first ncols values of a read-only query that returns exactly one
+ * row, as promo_spi_value takes one, into out and isnull.
+ */
+extern void promo_spi_row(const char *sql, int nargs, Oid *types,
+						  Datum *values, const char *nulls, int ncols,
+						  Datum *out, bool *isnull, const char *what);
+
 #endif							/* PROMO_SPI_UTIL_H */

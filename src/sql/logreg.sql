@@ -187,3 +187,44 @@ COMMENT ON FUNCTION predict_link(model, float8[]) IS
 	'the prediction of a linreg or logreg model for x in link space: logreg''s log-odds, linreg''s fitted value';
 COMMENT ON FUNCTION explain(model, float8[]) IS
 	'contributions to predict_link of a linreg or logreg model: feature 0 the baseline, then coefficient * (value - training mean) per feature (linreg: mean 0); they sum to the link';
+
+-- The scale-out path: one IRLS pass as an aggregate over a real SQL state,
+-- and a driver that runs one such pass per Newton step over a table.
+
+CREATE FUNCTION _logreg_step_accum(state float8[], y float8, x float8[], weight float8,
+	coef float8[], center float8[], scale float8[]) RETURNS float8[]
+	AS 'MODULE_PATHNAME', 'promo_logreg_step_accum'
+	LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION _logreg_step_combine(a float8[], b float8[]) RETURNS float8[]
+	AS 'MODULE_PATHNAME', 'promo_logreg_step_combine'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION _logreg_step_final(state float8[]) RETURNS float8[]
+	AS 'MODULE_PATHNAME', 'promo_logreg_step_final'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE AGGREGATE logreg_step(y float8, x float8[], weight float8,
+	coef float8[], center float8[], scale float8[]) (
+	SFUNC = _logreg_step_accum,
+	STYPE = float8[],
+	COMBINEFUNC = _logreg_step_combine,
+	FINALFUNC = _logreg_step_final,
+	PARALLEL = SAFE
+);
+
+CREATE FUNCTION logreg_fit(source regclass, target name, features name,
+	weight name DEFAULT NULL, options jsonb DEFAULT NULL) RETURNS model
+	AS 'MODULE_PATHNAME', 'promo_logreg_fit_table'
+	LANGUAGE C VOLATILE PARALLEL RESTRICTED;
+
+COMMENT ON FUNCTION _logreg_step_accum(float8[], float8, float8[], float8, float8[], float8[], float8[]) IS
+	'transition function of promo.logreg_step: adds the row evaluated at coef; a NULL y, x, element of x or weight skips it';
+COMMENT ON FUNCTION _logreg_step_combine(float8[], float8[]) IS
+	'combine function of promo.logreg_step: adds two passes at the same coefficients';
+COMMENT ON FUNCTION _logreg_step_final(float8[]) IS
+	'final function of promo.logreg_step: the checked state';
+COMMENT ON AGGREGATE logreg_step(float8, float8[], float8, float8[], float8[], float8[]) IS
+	'one IRLS pass of logistic regression: X''WX, X''Wz, deviance and counts of the rows (y 0 or 1, weight >= 0) at coefficients coef (intercept first, on the features standardized by center and scale; NULL: glm''s starting values)';
+COMMENT ON FUNCTION logreg_fit(regclass, name, name, name, jsonb) IS
+	'logistic regression of a boolean or 0/1 target column on a float8[] features column of a table, optionally weighted by a weight column: the model of promo.logreg, read by one parallel scan per Newton step; options as promo.logreg';

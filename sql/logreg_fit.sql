@@ -1,0 +1,167 @@
+-- promo.logreg_fit and promo.logreg_step: the fit over a table, one scan
+-- per Newton step, against the in-memory promo.logreg on R's fixtures
+-- (test/fixtures/logreg/), serial and forced-parallel plans, progress,
+-- the step aggregate's own checks, every input error.
+SET extra_float_digits = 0;
+
+-- The datasets: y, w, then the features of each line.
+CREATE TABLE lgf_data (dataset text, id serial, y float8, w float8, x float8[]);
+CREATE TEMP TABLE lgf_raw (line text);
+\copy lgf_raw from program 'for f in basic offset weights correlated near_separation; do grep -v "^#" test/fixtures/logreg/$f.csv | tail -n +2 | sed "s/^/$f,/"; done'
+INSERT INTO lgf_data (dataset, y, w, x)
+SELECT a[1], a[2]::float8, a[3]::float8, a[4:]::float8[]
+FROM (SELECT string_to_array(line, ',') AS a FROM lgf_raw) s;
+-- A NULL row of each kind, skipped by both paths.
+INSERT INTO lgf_data (dataset, y, w, x) VALUES
+  ('basic', NULL, 1, '{1,2,3}'), ('basic', 1, 1, NULL), ('basic', 0, 1, '{1,NULL,3}');
+SELECT dataset, count(*) AS n, array_length(min(x), 1) AS d, bool_and(w = 1) AS unit_weights
+FROM lgf_data GROUP BY dataset ORDER BY dataset;
+
+-- One view per dataset, as logreg_fit reads a relation; y also as boolean.
+CREATE VIEW lgf_basic AS SELECT y, y = 1 AS label, w, x FROM lgf_data WHERE dataset = 'basic';
+CREATE VIEW lgf_offset AS SELECT y, w, x FROM lgf_data WHERE dataset = 'offset';
+CREATE VIEW lgf_weights AS SELECT y, w, x FROM lgf_data WHERE dataset = 'weights';
+CREATE VIEW lgf_correlated AS SELECT y, w, x FROM lgf_data WHERE dataset = 'correlated';
+CREATE VIEW lgf_near AS SELECT y, w, x FROM lgf_data WHERE dataset = 'near_separation';
+
+-- Both paths' models in long form: every term statistic and metric.
+CREATE FUNCTION lgf_long(m promo.model)
+RETURNS TABLE (quantity text, term int, value float8) LANGUAGE sql AS $$
+  SELECT q.quantity, c.term, q.value
+  FROM promo.coefficients(m) c,
+       LATERAL (VALUES ('estimate', c.estimate), ('std_error', c.std_error),
+                       ('z_value', c.t_value), ('p_value', c.p_value)) q (quantity, value)
+  UNION ALL
+  SELECT key, -1, CASE key WHEN 'converged' THEN value::bool::int::float8 ELSE value::float8 END
+  FROM jsonb_each_text(promo.metrics(m))
+  WHERE jsonb_typeof(promo.metrics(m) -> key) IN ('number', 'boolean')
+$$;
+CREATE TEMP TABLE lgf_pairs (dataset text, plan text, in_memory promo.model, table_fit promo.model);
+
+-- Largest relative difference of any quantity, and quantities compared.
+CREATE VIEW lgf_diff AS
+SELECT p.dataset, p.plan, count(*) AS compared,
+       count(*) FILTER (WHERE b.value IS NULL) AS missing,
+       max(abs(a.value - b.value) / greatest(abs(a.value), 1e-300)) < 1e-9 AS within_1e9
+FROM lgf_pairs p, lgf_long(p.in_memory) a
+LEFT JOIN LATERAL lgf_long(p.table_fit) b ON b.quantity = a.quantity AND b.term = a.term
+GROUP BY p.dataset, p.plan ORDER BY p.dataset, p.plan;
+
+-- Progress: one NOTICE per pass, the deviance of the rows at that pass.
+SELECT promo.metrics(promo.logreg_fit('lgf_basic', 'y', 'x')) ->> 'iterations' AS iterations;
+SET client_min_messages = warning;
+
+-- Serial plans.
+SET max_parallel_workers_per_gather = 0;
+INSERT INTO lgf_pairs
+SELECT 'basic', 'serial', (SELECT promo.logreg(y, x) FROM lgf_basic), promo.logreg_fit('lgf_basic', 'y', 'x')
+UNION ALL
+SELECT 'basic boolean', 'serial', (SELECT promo.logreg(label, x) FROM lgf_basic), promo.logreg_fit('lgf_basic', 'label', 'x')
+UNION ALL
+SELECT 'offset', 'serial', (SELECT promo.logreg(y, x) FROM lgf_offset), promo.logreg_fit('lgf_offset', 'y', 'x')
+UNION ALL
+SELECT 'weights', 'serial', (SELECT promo.logreg(y, x, w) FROM lgf_weights), promo.logreg_fit('lgf_weights', 'y', 'x', 'w')
+UNION ALL
+SELECT 'correlated', 'serial', (SELECT promo.logreg(y, x) FROM lgf_correlated), promo.logreg_fit('lgf_correlated', 'y', 'x')
+UNION ALL
+SELECT 'near_separation', 'serial', (SELECT promo.logreg(y, x) FROM lgf_near), promo.logreg_fit('lgf_near', 'y', 'x')
+UNION ALL
+SELECT 'correlated lambda', 'serial', (SELECT promo.logreg(y, x, '{"lambda": 2}'::jsonb) FROM lgf_correlated),
+       promo.logreg_fit('lgf_correlated', 'y', 'x', options => '{"lambda": 2}');
+RESET max_parallel_workers_per_gather;
+
+-- Forced-parallel plans: the step's partial states are combined.
+SET parallel_setup_cost = 0;
+SET parallel_tuple_cost = 1;
+SET min_parallel_table_scan_size = 0;
+SET max_parallel_workers_per_gather = 2;
+SET parallel_leader_participation = off;
+EXPLAIN (COSTS OFF)
+SELECT promo.logreg_step(y, x, w, NULL, '{0,0,0}', '{1,1,1}') FROM lgf_basic;
+INSERT INTO lgf_pairs
+SELECT 'basic', 'parallel', (SELECT promo.logreg(y, x) FROM lgf_basic), promo.logreg_fit('lgf_basic', 'y', 'x')
+UNION ALL
+SELECT 'weights', 'parallel', (SELECT promo.logreg(y, x, w) FROM lgf_weights), promo.logreg_fit('lgf_weights', 'y', 'x', 'w')
+UNION ALL
+SELECT 'offset', 'parallel', (SELECT promo.logreg(y, x) FROM lgf_offset), promo.logreg_fit('lgf_offset', 'y', 'x');
+RESET parallel_setup_cost;
+RESET parallel_tuple_cost;
+RESET min_parallel_table_scan_size;
+RESET max_parallel_workers_per_gather;
+RESET parallel_leader_participation;
+
+-- Every quantity of every pair within 1e-9 relative, none missing.
+SELECT * FROM lgf_diff;
+SELECT promo.metrics(table_fit) ->> 'n_skipped' AS skipped, promo.metrics(table_fit) ->> 'n' AS n
+FROM lgf_pairs WHERE dataset = 'basic' AND plan = 'serial';
+
+-- Options as promo.logreg's: not converged within max_iter is a NOTICE.
+RESET client_min_messages;
+SELECT promo.metrics(promo.logreg_fit('lgf_basic', 'y', 'x', NULL, '{"max_iter": 1}')) ->> 'converged' AS converged;
+SET client_min_messages = warning;
+
+-- The step aggregate: one pass at given coefficients.
+SELECT array_length(promo.logreg_step(y, x, w, '{0,0,0,0}', '{0,0,0}', '{1,1,1}'), 1) AS state_length
+FROM lgf_basic;
+-- The same coefficients for every row, by value.
+SELECT promo.logreg_step(y, x, w, ARRAY[0, 0, 0, id % 2]::float8[], '{0,0,0}', '{1,1,1}')
+FROM lgf_data WHERE dataset = 'basic';
+-- A state that is not logreg_step's is refused by every support function.
+SELECT promo._logreg_step_final('{7031, 1, 0, 0}');
+SELECT promo._logreg_step_combine('{1, 2}', '{1, 2}');
+SELECT promo._logreg_step_accum('{7031, 1, 0, 0}', 1, '{1}', 1, NULL, '{0}', '{1}');
+SELECT promo._logreg_step_final(promo._logreg_step_accum(NULL, 1, '{1}', 1, NULL, '{0}', '{1}')
+       || '{0}'::float8[]);
+-- Bad arguments of the step.
+SELECT promo._logreg_step_accum(NULL, 1, '{1}', 1, NULL, '{0}', '{0}');
+SELECT promo._logreg_step_accum(NULL, 1, '{1}', 1, '{0}', '{0}', '{1}');
+SELECT promo._logreg_step_accum(NULL, 1, '{1,2}', 1, NULL, '{0}', '{1}');
+SELECT promo._logreg_step_accum(NULL, 1, '{1}', 1, NULL, NULL, '{1}');
+SELECT promo._logreg_step_accum(NULL, 0.5, '{1}', 1, NULL, '{0}', '{1}');
+SELECT promo._logreg_step_accum(NULL, 1, '{1}', -1, NULL, '{0}', '{1}');
+
+-- Errors of logreg_fit: missing column, wrong type, one class, no rows,
+-- constant feature, bad options, ragged or non-finite x.
+SELECT promo.logreg_fit('lgf_basic', 'nope', 'x');
+SELECT promo.logreg_fit('lgf_basic', 'y', 'nope');
+SELECT promo.logreg_fit('lgf_basic', 'y', 'x', 'nope');
+SELECT promo.logreg_fit('lgf_basic', 'x', 'x');
+SELECT promo.logreg_fit('lgf_basic', 'y', 'y');
+CREATE TABLE lgf_bad (y float8, label text, w float8, x float8[]);
+SELECT promo.logreg_fit('lgf_bad', 'label', 'x');
+SELECT promo.logreg_fit('lgf_bad', 'y', 'x');
+INSERT INTO lgf_bad VALUES (1, 'a', 1, '{1}'), (1, 'b', 1, '{2}');
+SELECT promo.logreg_fit('lgf_bad', 'y', 'x');
+SELECT promo.logreg_fit('lgf_bad', 'y', 'x', 'w', '{"nope": 1}');
+SELECT promo.logreg_fit('lgf_bad', 'y', 'x', 'w', '{"max_iter": 0}');
+SELECT promo.logreg_fit('lgf_bad', 'y', 'x', 'w', '{"tol": "a"}');
+INSERT INTO lgf_bad VALUES (0, 'c', 1, '{1}');
+UPDATE lgf_bad SET x = '{5}';
+SELECT promo.logreg_fit('lgf_bad', 'y', 'x');
+UPDATE lgf_bad SET x = '{1,1}' WHERE label = 'a';
+SELECT promo.logreg_fit('lgf_bad', 'y', 'x');
+UPDATE lgf_bad SET x = '{Infinity}' WHERE label = 'a';
+SELECT promo.logreg_fit('lgf_bad', 'y', 'x');
+UPDATE lgf_bad SET x = ARRAY[ascii(label)];
+UPDATE lgf_bad SET y = 2 WHERE label = 'c';
+SELECT promo.logreg_fit('lgf_bad', 'y', 'x');
+UPDATE lgf_bad SET y = 0, w = -1 WHERE label = 'c';
+SELECT promo.logreg_fit('lgf_bad', 'y', 'x', 'w');
+-- Weight 0 and NULL rows take no part.
+UPDATE lgf_bad SET w = 0 WHERE label = 'c';
+SELECT promo.logreg_fit('lgf_bad', 'y', 'x', 'w');
+SELECT promo.logreg_fit(NULL, 'y', 'x') IS NULL AS null_source;
+-- Rows that change between the scans stop the fit: a view whose rows
+-- alternate from one scan to the next.
+CREATE SEQUENCE lgf_seq;
+CREATE VIEW lgf_changing AS
+SELECT y, x FROM (VALUES (0, 1.0::float8, '{1}'::float8[]), (1, 1, '{2}'), (2, 0, '{3}'),
+                         (3, 0, '{5}'), (4, 1, '{4}'), (5, 0, '{6}'), (6, 1, '{8}')) v (i, y, x)
+WHERE nextval('lgf_seq') % 2 = 0;
+SELECT promo.logreg_fit('lgf_changing', 'y', 'x');
+DROP VIEW lgf_changing;
+DROP SEQUENCE lgf_seq;
+
+DROP VIEW lgf_basic, lgf_offset, lgf_weights, lgf_correlated, lgf_near, lgf_diff;
+DROP TABLE lgf_data, lgf_bad;
+DROP FUNCTION lgf_long(promo.model);

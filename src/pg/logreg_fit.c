@@ -1,0 +1,546 @@
+/*
+ * logreg_fit.c
+ *		The scale-out logistic regression path: an IRLS-step aggregate and
+ *		its driver.
+ *
+ * promo.logreg_step(y, x, weight, coef, center, scale) evaluates each row
+ * at given coefficients and adds it to the core's pass state (the X'WX and
+ * X'Wz sums of one Newton step, the deviance and counts).  Its state is a
+ * plain float8[] with a combine function, so it scans in parallel and a
+ * distributed planner can push it to its workers:
+ *
+ *	 [0] tag, [1] d, [2] coefficients given (0: glm's starting values),
+ *	 [3] rows skipped for a NULL, then the d centres, the d scales, the
+ *	 d + 1 coefficients (zeros when not given) and the core's pass state.
+ *
+ * promo.logreg_fit runs the core's IRLS loop (promo_logreg_iterate, the
+ * same as the in-memory aggregate's) over a table: one query for the
+ * counts and each feature's mean and standard deviation, then one
+ * logreg_step query per Newton step through SPI, in a memory context
+ * reset every step.
+ */
+#include "logreg_glue.h"
+#include "contract.h"
+
+#include <float.h>
+#include <math.h>
+
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "miscadmin.h"
+#include "parser/parse_coerce.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+
+#include "spi_util.h"
+
+#define STEP_TAG 7031.0
+#define STEP_HEADER 4
+
+#define STEP_D 1
+#define STEP_HAS_COEF 2
+#define STEP_SKIPPED 3
+
+/* Largest count a state holds exactly. */
+#define MAX_COUNT 9007199254740992.0
+
+/* Views into a step state. */
+typedef struct StepState
+{
+	double	   *s;
+	int			d;
+	double	   *center;			/* d */
+	double	   *scale;			/* d */
+	double	   *beta;			/* d + 1 */
+	double	   *pass;			/* promo_logreg_state_length(d) */
+} StepState;
+
+/* Number of doubles in a step state of d features. */
+static Size
+StepLength(int d)
+{
+	return STEP_HEADER + 3 * (Size) d + 1 + promo_logreg_state_length(d);
+}
+
+/* The views of a state's data. */
+static StepState
+StepView(double *s)
+{
+	StepState	st;
+
+	st.s = s;
+	st.d = (int) s[STEP_D];
+	st.center = s + STEP_HEADER;
+	st.scale = st.center + st.d;
+	st.beta = st.scale + st.d;
+	st.pass = st.beta + st.d + 1;
+	return st;
+}
+
+/* Error unless n values from v on are finite, and above lo. */
+static void
+CheckValues(const double *v, Size n, double lo, const char *detail)
+{
+	for (Size i = 0; i < n; i++)
+		if (!isfinite(v[i]) || !(v[i] > lo))
+			promo_bad_state(detail);
+}
+
+/*
+ * The state's data, after checking all of it: the header against the
+ * length, the point of evaluation finite with positive scales, the counts
+ * whole and consistent.  The sums may be non-finite: the core reports
+ * them.  The one check of a logreg_step state.
+ */
+static StepState
+StepData(ArrayType *state)
+{
+	double	   *s = promo_state_data(state, STEP_TAG, STEP_HEADER);
+	StepState	st;
+	const double *pass;
+
+	if (!promo_whole_in(s[STEP_D], 1, PROMO_LOGREG_MAX_FEATURES) ||
+		ARR_DIMS(state)[0] != StepLength((int) s[STEP_D]) ||
+		!promo_whole_in(s[STEP_HAS_COEF], 0, 1) ||
+		!promo_whole_in(s[STEP_SKIPPED], 0, MAX_COUNT))
+		promo_bad_state("The logreg_step state's header does not match its length.");
+	st = StepView(s);
+	pass = st.pass;
+	CheckValues(st.center, st.d, -DBL_MAX, "The logreg_step state's centres must be finite.");
+	CheckValues(st.scale, st.d, 0.0, "The logreg_step state's scales must be finite and positive.");
+	CheckValues(st.beta, st.d + 1, -DBL_MAX, "The logreg_step state's coefficients must be finite.");
+	if (!promo_whole_in(pass[PROMO_LOGREG_S_N], 0, MAX_COUNT) ||
+		!promo_whole_in(pass[PROMO_LOGREG_S_N1], 0, pass[PROMO_LOGREG_S_N]) ||
+		!promo_whole_in(pass[PROMO_LOGREG_S_EXTREME], 0, pass[PROMO_LOGREG_S_N]) ||
+		!(pass[PROMO_LOGREG_S_SUMW] >= 0.0) ||
+		!(pass[PROMO_LOGREG_S_SUMWY] >= 0.0) ||
+		!(pass[PROMO_LOGREG_S_SUMWY] <= pass[PROMO_LOGREG_S_SUMW]))
+		promo_bad_state("The logreg_step state's counts must be whole, not negative and consistent.");
+	return st;
+}
+
+/* The point where rows are evaluated: the arguments, checked. */
+typedef struct StepArgs
+{
+	int			d;
+	const double *coef;			/* d + 1, or NULL */
+	const double *center;
+	const double *scale;
+} StepArgs;
+
+/* A float8[] argument of n values, or of any length when n < 0. */
+static const double *
+VectorArg(FunctionCallInfo fcinfo, int argno, const char *what, int *n)
+{
+	int			got;
+	const double *v;
+
+	if (PG_ARGISNULL(argno))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("%s must not be NULL", what)));
+	v = promo_vector_arg(PG_GETARG_ARRAYTYPE_P(argno), what, &got);
+	if (*n >= 0)
+		promo_check_length(what, got, *n);
+	*n = got;
+	return v;
+}
+
+/* The coefficients, centres and scales of a logreg_step call. */
+static StepArgs
+StepArgsOf(FunctionCallInfo fcinfo)
+{
+	StepArgs	a;
+	int			p;
+
+	a.d = -1;
+	a.center = VectorArg(fcinfo, 5, "center", &a.d);
+	promo_check_not_empty("center", a.d);
+	if (a.d > PROMO_LOGREG_MAX_FEATURES)
+		promo_model_check_size(PROMO_MODEL_LOGREG, a.d, 0);
+	a.scale = VectorArg(fcinfo, 6, "scale", &a.d);
+	for (int j = 0; j < a.d; j++)
+		if (!(a.scale[j] > 0.0))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("scale must be positive, not %g", a.scale[j])));
+	p = a.d + 1;
+	a.coef = PG_ARGISNULL(4) ? NULL : VectorArg(fcinfo, 4, "coef", &p);
+	return a;
+}
+
+/* Error unless a state was made at the point a describes. */
+static void
+CheckSamePoint(const StepState *st, const StepArgs *a)
+{
+	Size		bytes = sizeof(double) * a->d;
+
+	if (st->d != a->d ||
+		memcmp(st->center, a->center, bytes) != 0 ||
+		memcmp(st->scale, a->scale, bytes) != 0 ||
+		(st->s[STEP_HAS_COEF] != 0) != (a->coef != NULL) ||
+		(a->coef != NULL && memcmp(st->beta, a->coef, bytes + sizeof(double)) != 0))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("coef, center and scale must be the same for every row of one logreg_step aggregate")));
+}
+
+/* A zeroed step state at the point a describes. */
+static ArrayType *
+NewStepState(const StepArgs *a)
+{
+	ArrayType  *state = promo_state_new(STEP_TAG, StepLength(a->d));
+	double	   *s = (double *) ARR_DATA_PTR(state);
+	StepState	st;
+
+	s[STEP_D] = a->d;
+	s[STEP_HAS_COEF] = a->coef != NULL;
+	st = StepView(s);
+	memcpy(st.center, a->center, sizeof(double) * a->d);
+	memcpy(st.scale, a->scale, sizeof(double) * a->d);
+	if (a->coef)
+		memcpy(st.beta, a->coef, sizeof(double) * (a->d + 1));
+	return state;
+}
+
+/* The core's scratch space for d features, kept with the function. */
+static double *
+AccumWork(FunctionCallInfo fcinfo, int d)
+{
+	Size		bytes = sizeof(double) * (promo_logreg_accum_work(d) + 1);
+	double	   *work = fcinfo->flinfo->fn_extra;
+
+	if (work == NULL || work[0] != d)
+	{
+		work = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, bytes);
+		work[0] = d;
+		fcinfo->flinfo->fn_extra = work;
+	}
+	return work + 1;
+}
+
+/*
+ * promo.logreg_step transition: add the row evaluated at the coefficients
+ * (glm's starting values when coef is NULL); a NULL y, x, element of x or
+ * weight skips it.
+ */
+PG_FUNCTION_INFO_V1(promo_logreg_step_accum);
+Datum
+promo_logreg_step_accum(PG_FUNCTION_ARGS)
+{
+	ArrayType  *state = promo_agg_state(fcinfo, 0);
+	StepArgs	a = StepArgsOf(fcinfo);
+	StepState	st;
+	PromoLogregAt at;
+	ArrayType  *xarr;
+	const double *x;
+	double		y;
+	double		w;
+	int			n;
+
+	if (state == NULL)
+		state = NewStepState(&a);
+	st = StepData(state);
+	CheckSamePoint(&st, &a);
+	if (PG_ARGISNULL(1) || PG_ARGISNULL(2) || PG_ARGISNULL(3) ||
+		array_contains_nulls(xarr = PG_GETARG_ARRAYTYPE_P(2)))
+	{
+		st.s[STEP_SKIPPED] += 1;
+		PG_RETURN_ARRAYTYPE_P(state);
+	}
+	y = promo_logreg_check_response(PG_GETARG_FLOAT8(1));
+	w = promo_logreg_check_weight(PG_GETARG_FLOAT8(3));
+	x = promo_vector_arg(xarr, "x", &n);
+	promo_check_row_length("logreg_step", "features", n, a.d);
+	at.d = a.d;
+	at.center = st.center;
+	at.scale = st.scale;
+	at.beta = a.coef ? st.beta : NULL;
+	promo_logreg_accum(st.pass, &at, x, &y, &w, 1, AccumWork(fcinfo, a.d));
+	PG_RETURN_ARRAYTYPE_P(state);
+}
+
+/* promo.logreg_step combine: add two passes at the same point. */
+PG_FUNCTION_INFO_V1(promo_logreg_step_combine);
+Datum
+promo_logreg_step_combine(PG_FUNCTION_ARGS)
+{
+	ArrayType  *state = promo_agg_state(fcinfo, 0);
+	StepState	a = StepData(state);
+	StepState	b = StepData(PG_GETARG_ARRAYTYPE_P(1));
+	StepArgs	point = {b.d, b.s[STEP_HAS_COEF] != 0 ? b.beta : NULL, b.center, b.scale};
+
+	CheckSamePoint(&a, &point);
+	a.s[STEP_SKIPPED] += b.s[STEP_SKIPPED];
+	promo_logreg_state_merge(a.pass, b.pass, a.d);
+	PG_RETURN_ARRAYTYPE_P(state);
+}
+
+/* promo.logreg_step final: the state, checked. */
+PG_FUNCTION_INFO_V1(promo_logreg_step_final);
+Datum
+promo_logreg_step_final(PG_FUNCTION_ARGS)
+{
+	ArrayType  *state = PG_GETARG_ARRAYTYPE_P(0);
+
+	StepData(state);
+	PG_RETURN_ARRAYTYPE_P(state);
+}
+
+/* ---- the driver ---- */
+
+/* The table and the expressions of its columns, for the driver's queries. */
+typedef struct Source
+{
+	char	   *relation;		/* quoted, qualified */
+	char	   *y;				/* the target as float8 */
+	char	   *x;
+	char	   *w;				/* the weight as float8, or 1 */
+} Source;
+
+/* Error unless relid has column of a type that converts to want. */
+static void
+CheckColumn(Oid relid, const char *column, Oid want)
+{
+	PromoContractColumn col = {column, want, true};
+
+	promo_check_contract(relid, "logreg_fit", &col, 1, NULL);
+}
+
+/* Error unless the target is boolean or converts to float8. */
+static bool
+TargetIsBoolean(Oid relid, const char *column)
+{
+	AttrNumber	attnum = get_attnum(relid, column);
+
+	if (attnum > 0 && getBaseType(get_atttype(relid, attnum)) == BOOLOID)
+		return true;
+	CheckColumn(relid, column, FLOAT8OID);
+	return false;
+}
+
+/* The checked source of a fit: relation, target, features, weight or NULL. */
+static Source
+SourceOf(Oid relid, const char *target, const char *features, const char *weight)
+{
+	Source		src;
+	char	   *relname = get_rel_name(relid);
+	bool		boolean;
+
+	if (relname == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("relation with OID %u does not exist", relid)));
+	promo_check_features_column(relid, features, "logreg_fit");
+	boolean = TargetIsBoolean(relid, target);
+	if (weight)
+		CheckColumn(relid, weight, FLOAT8OID);
+	src.relation = quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)),
+											  relname);
+	src.y = psprintf(boolean ? "(%s)::int::float8" : "(%s)::float8", quote_identifier(target));
+	src.x = psprintf("(%s)::float8[]", quote_identifier(features));
+	src.w = weight ? psprintf("(%s)::float8", quote_identifier(weight)) : "1::float8";
+	return src;
+}
+
+/* What the first query finds: the rows to fit and their moments. */
+typedef struct Describe
+{
+	double		rows;			/* every row */
+	double		skipped;		/* rows with a NULL */
+	double		n;				/* complete rows of positive weight */
+	double		n1;				/* of them, y = 1 */
+	int			d;
+	double	   *mean;
+	double	   *sd;
+} Describe;
+
+/*
+ * Count the rows, check y and the weights, and describe the features of the rows of positive
+ * weight (their mean and sample standard deviation, as the in-memory fit
+ * takes them), in one parallel scan through promo.scaler.
+ */
+static Describe
+DescribeSource(const Source *src)
+{
+	char	   *sql = psprintf("SELECT promo.scaler(x) FILTER (WHERE ok), count(*) FILTER (WHERE ok)::float8, "
+							   "sum(y) FILTER (WHERE ok), count(*)::float8, "
+							   "count(*) FILTER (WHERE NOT complete)::float8, "
+							   "min(y) FILTER (WHERE complete AND y <> 0 AND y <> 1), "
+							   "min(w) FILTER (WHERE complete AND NOT (w >= 0 AND w < 'Infinity')) "
+							   "FROM (SELECT x, y, w, complete, complete AND w > 0 AS ok "
+							   "FROM (SELECT x, y, w, y IS NOT NULL AND x IS NOT NULL AND w IS NOT NULL "
+							   "AND array_position(x, NULL) IS NULL AS complete "
+							   "FROM (SELECT %s AS x, %s AS y, %s AS w FROM %s) r) c) o",
+							   src->x, src->y, src->w, src->relation);
+	Datum		v[7];
+	bool		isnull[7];
+	Describe	ds;
+	PromoModel *scaler;
+
+	promo_spi_row(sql, 0, NULL, NULL, NULL, 7, v, isnull, "logreg_fit describe");
+	if (!isnull[5])
+		promo_logreg_check_response(DatumGetFloat8(v[5]));
+	if (!isnull[6])
+		promo_logreg_check_weight(DatumGetFloat8(v[6]));
+	ds.rows = DatumGetFloat8(v[3]);
+	ds.skipped = DatumGetFloat8(v[4]);
+	ds.n = DatumGetFloat8(v[1]);
+	ds.n1 = isnull[2] ? 0.0 : DatumGetFloat8(v[2]);
+	ds.d = 0;
+	ds.mean = ds.sd = NULL;
+	if (!isnull[0])
+	{
+		scaler = DatumGetPromoModel(v[0]);
+		ds.d = scaler->dim;
+		ds.mean = promo_model_field(scaler, "mean");
+		ds.sd = promo_model_field(scaler, "std");
+	}
+	return ds;
+}
+
+/* A float8[] Datum of n values. */
+static Datum
+VectorDatum(const double *v, int n)
+{
+	return PointerGetDatum(promo_float8_array(v, n));
+}
+
+/*
+ * One logreg_step query over the source at the solver's point; the core's
+ * pass state, in the current memory context, and the rows skipped.
+ */
+static double *
+RunStep(const Source *src, const PromoLogregAt *at, double *skipped)
+{
+	char	   *sql = psprintf("SELECT promo.logreg_step(%s, %s, %s, $1, $2, $3) FROM %s",
+							   src->y, src->x, src->w, src->relation);
+	Oid			types[3] = {FLOAT8ARRAYOID, FLOAT8ARRAYOID, FLOAT8ARRAYOID};
+	Datum		values[3];
+	char		nulls[3] = {at->beta ? ' ' : 'n', ' ', ' '};
+	bool		isnull;
+	Datum		result;
+	StepState	st;
+
+	values[0] = at->beta ? VectorDatum(at->beta, at->d + 1) : (Datum) 0;
+	values[1] = VectorDatum(at->center, at->d);
+	values[2] = VectorDatum(at->scale, at->d);
+	result = promo_spi_value(sql, 3, types, values, nulls, &isnull, "logreg_step");
+	if (isnull)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("logreg_fit found no rows in %s", src->relation)));
+	st = StepData(DatumGetArrayTypeP(result));
+	*skipped = st.s[STEP_SKIPPED];
+	return st.pass;
+}
+
+/* Error unless a pass read the rows the first scan counted. */
+static void
+CheckSameRows(const Source *src, const Describe *ds, const double *pass)
+{
+	if (pass[PROMO_LOGREG_S_N] != ds->n || pass[PROMO_LOGREG_S_N1] != ds->n1)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("the rows of %s changed during the logreg fit", src->relation),
+				 errdetail("The first scan read %.0f rows to fit and a later one %.0f.",
+						   ds->n, pass[PROMO_LOGREG_S_N]),
+				 errhint("Fit a table or materialized view that does not change meanwhile, "
+						 "or run the fit in a REPEATABLE READ transaction.")));
+}
+
+/* NOTICE after a pass: its number, deviance and rows. */
+static void
+ReportPass(const PromoLogregSolver *s, const double *pass)
+{
+	ereport(NOTICE,
+			(errmsg("logreg_fit pass %d: deviance %.10g over %.0f rows",
+					s->iterations + 1, pass[PROMO_LOGREG_S_DEVIANCE],
+					pass[PROMO_LOGREG_S_N])));
+}
+
+/*
+ * Logistic regression over a table, one parallel scan per Newton step,
+ * by the in-memory path's loop.  The caller has connected to SPI; the
+ * model is allocated in the current memory context.
+ */
+static PromoModel *
+FitTable(const Source *src, const PromoLogregOptions *opts)
+{
+	Describe	ds = DescribeSource(src);
+	PromoLogregStatus status = promo_logreg_class_status(ds.n, ds.n1);
+	PromoLogregSolver s;
+	PromoLogregFit fit;
+	MemoryContext itercxt;
+	MemoryContext fitcxt = CurrentMemoryContext;
+	double	   *pass = NULL;
+	double		skipped = ds.skipped;
+
+	promo_logreg_report_no_fit(status, ds.rows, ds.skipped, 0);
+	promo_model_check_size(PROMO_MODEL_LOGREG, ds.d, 0);
+	for (int j = 0; j < ds.d; j++)
+	{
+		promo_check_finite("x", ds.mean[j]);
+		promo_check_finite("x", ds.sd[j]);
+	}
+	status = promo_logreg_solver_init(&s, ds.d, opts, ds.mean, ds.sd,
+									  palloc(sizeof(double) * promo_logreg_solver_doubles(ds.d)),
+									  palloc(sizeof(int) * promo_logreg_solver_ints(ds.d)));
+	itercxt = AllocSetContextCreate(fitcxt, "logreg_fit iteration", ALLOCSET_DEFAULT_SIZES);
+	if (status == PROMO_LOGREG_OK)
+	{
+		do
+		{
+			PromoLogregAt at = promo_logreg_solver_at(&s);
+
+			CHECK_FOR_INTERRUPTS();
+			MemoryContextReset(itercxt);
+			MemoryContextSwitchTo(itercxt);
+			pass = RunStep(src, &at, &skipped);
+			MemoryContextSwitchTo(fitcxt);
+			CheckSameRows(src, &ds, pass);
+			ReportPass(&s, pass);
+		} while (promo_logreg_iterate(&s, pass, &status));
+	}
+	promo_logreg_report_no_fit(status, ds.rows, skipped, s.bad_term);
+	fit = promo_logreg_fit_alloc(ds.d);
+	promo_logreg_statistics(&s, pass, &fit,
+							palloc(sizeof(double) * promo_logreg_statistics_work(ds.d)));
+	promo_logreg_report_weak_fit(status, &fit);
+	return promo_logreg_model_from_fit(&fit, status, skipped);
+}
+
+/*
+ * promo.logreg_fit(source, target, features, weight, options): logistic
+ * regression of target on features over a table, as promo.logreg fits it.
+ */
+PG_FUNCTION_INFO_V1(promo_logreg_fit_table);
+Datum
+promo_logreg_fit_table(PG_FUNCTION_ARGS)
+{
+	MemoryContext callercxt = CurrentMemoryContext;
+	MemoryContext fitcxt;
+	PromoLogregOptions opts;
+	Source		src;
+	PromoModel *fitted;
+	PromoModel *model;
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2))
+		PG_RETURN_NULL();
+	src = SourceOf(PG_GETARG_OID(0), NameStr(*PG_GETARG_NAME(1)),
+				   NameStr(*PG_GETARG_NAME(2)),
+				   PG_ARGISNULL(3) ? NULL : NameStr(*PG_GETARG_NAME(3)));
+	opts = promo_logreg_parse_options(PG_ARGISNULL(4) ? NULL : PG_GETARG_JSONB_P(4));
+	fitcxt = AllocSetContextCreate(CurrentMemoryContext, "logreg_fit",
+								   ALLOCSET_DEFAULT_SIZES);
+	SPI_connect();
+	MemoryContextSwitchTo(fitcxt);
+	fitted = FitTable(&src, &opts);
+	/* The model must outlive the fit's memory: copy it to the caller's. */
+	model = MemoryContextAlloc(callercxt, VARSIZE(fitted));
+	memcpy(model, fitted, VARSIZE(fitted));
+	SPI_finish();
+	MemoryContextDelete(fitcxt);
+	PG_RETURN_POINTER(model);
+}
