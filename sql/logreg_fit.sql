@@ -107,11 +107,34 @@ FROM lgf_basic;
 SELECT promo.logreg_step(y, x, w, ARRAY[0, 0, 0, id % 2]::float8[], '{0,0,0}', '{1,1,1}')
 FROM lgf_data WHERE dataset = 'basic';
 -- A state that is not logreg_step's is refused by every support function.
-SELECT promo._logreg_step_final('{7031, 1, 0, 0}');
+SELECT promo._logreg_step_final('{7031, 1, 0, 0, 0}');
 SELECT promo._logreg_step_combine('{1, 2}', '{1, 2}');
-SELECT promo._logreg_step_accum('{7031, 1, 0, 0}', 1, '{1}', 1, NULL, '{0}', '{1}');
+SELECT promo._logreg_step_accum('{7031, 1, 0, 0, 0}', 1, '{1}', 1, NULL, '{0}', '{1}');
 SELECT promo._logreg_step_final(promo._logreg_step_accum(NULL, 1, '{1}', 1, NULL, '{0}', '{1}')
        || '{0}'::float8[]);
+-- Rows are buffered in the state: combine adds both partial buffers and
+-- final the rest, so two halves combined give the one scan's pass.
+CREATE AGGREGATE lgf_step_partial(float8, float8[], float8, float8[], float8[], float8[]) (
+  SFUNC = promo._logreg_step_accum, STYPE = float8[]);
+CREATE TEMP TABLE lgf_halves AS
+SELECT id % 2 AS half, lgf_step_partial(y, x, w, '{0.1,0.2,0.3,0.4}', '{0,0,0}', '{1,1,1}') AS s
+FROM lgf_data WHERE dataset = 'basic' GROUP BY id % 2;
+SELECT half, s[5] > 0 AS rows_buffered FROM lgf_halves ORDER BY half;
+SELECT bool_and(abs(c - o) <= 1e-12 * greatest(1, abs(o))) AS combined_is_one_scan, count(*) AS n
+FROM unnest(promo._logreg_step_final(promo._logreg_step_combine(
+              (SELECT s FROM lgf_halves WHERE half = 0), (SELECT s FROM lgf_halves WHERE half = 1))),
+            (SELECT promo.logreg_step(y, x, w, '{0.1,0.2,0.3,0.4}', '{0,0,0}', '{1,1,1}')
+             FROM lgf_basic)) u (c, o);
+-- Forged buffered rows are refused: a non-finite x, y not 0 or 1, a
+-- negative weight, more rows than the buffer holds (d = 3: x from [42],
+-- y from [810], weights from [1066]).
+SELECT promo._logreg_step_accum(s[:41] || 'NaN'::float8 || s[43:], 1, '{1,2,3}', 1,
+                                '{0.1,0.2,0.3,0.4}', '{0,0,0}', '{1,1,1}')
+FROM lgf_halves WHERE half = 0;
+SELECT promo._logreg_step_final(s[:809] || 0.5::float8 || s[811:]) FROM lgf_halves WHERE half = 0;
+SELECT promo._logreg_step_combine(h.s, s[:1065] || -1::float8 || s[1067:])
+FROM lgf_halves h WHERE half = 0;
+SELECT promo._logreg_step_final(s[:4] || 256::float8 || s[6:]) FROM lgf_halves WHERE half = 0;
 -- Bad arguments of the step.
 SELECT promo._logreg_step_accum(NULL, 1, '{1}', 1, NULL, '{0}', '{0}');
 SELECT promo._logreg_step_accum(NULL, 1, '{1}', 1, '{0}', '{0}', '{1}');

@@ -10,8 +10,13 @@
  * distributed planner can push it to its workers:
  *
  *	 [0] tag, [1] d, [2] coefficients given (0: glm's starting values),
- *	 [3] rows skipped for a NULL, then the d centres, the d scales, the
- *	 d + 1 coefficients (zeros when not given) and the core's pass state.
+ *	 [3] rows skipped for a NULL, [4] rows buffered, then the d centres,
+ *	 the d scales, the d + 1 coefficients (zeros when not given), the
+ *	 core's pass state, and the buffer: PROMO_LOGREG_CHUNK rows of x, their
+ *	 y and their weights.
+ *
+ * Rows are buffered and added a block at a time by one call of the core,
+ * as the in-memory path does; combine and final add what is left.
  *
  * promo.logreg_fit runs the core's IRLS loop (promo_logreg_iterate, the
  * same as the in-memory aggregate's) over a table: one query for the
@@ -28,6 +33,7 @@
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
+#include "nodes/primnodes.h"
 #include "parser/parse_coerce.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
@@ -36,11 +42,12 @@
 #include "spi_util.h"
 
 #define STEP_TAG 7031.0
-#define STEP_HEADER 4
+#define STEP_HEADER 5
 
 #define STEP_D 1
 #define STEP_HAS_COEF 2
 #define STEP_SKIPPED 3
+#define STEP_BUFFERED 4
 
 /* Largest count a state holds exactly. */
 #define MAX_COUNT 9007199254740992.0
@@ -54,13 +61,17 @@ typedef struct StepState
 	double	   *scale;			/* d */
 	double	   *beta;			/* d + 1 */
 	double	   *pass;			/* promo_logreg_state_length(d) */
+	double	   *xbuf;			/* PROMO_LOGREG_CHUNK x d */
+	double	   *ybuf;			/* PROMO_LOGREG_CHUNK */
+	double	   *wbuf;			/* PROMO_LOGREG_CHUNK */
 } StepState;
 
 /* Number of doubles in a step state of d features. */
 static Size
 StepLength(int d)
 {
-	return STEP_HEADER + 3 * (Size) d + 1 + promo_logreg_state_length(d);
+	return STEP_HEADER + 3 * (Size) d + 1 + promo_logreg_state_length(d) +
+		(Size) PROMO_LOGREG_CHUNK * (d + 2);
 }
 
 /* The views of a state's data. */
@@ -75,6 +86,9 @@ StepView(double *s)
 	st.scale = st.center + st.d;
 	st.beta = st.scale + st.d;
 	st.pass = st.beta + st.d + 1;
+	st.xbuf = st.pass + promo_logreg_state_length(st.d);
+	st.ybuf = st.xbuf + (Size) PROMO_LOGREG_CHUNK * st.d;
+	st.wbuf = st.ybuf + PROMO_LOGREG_CHUNK;
 	return st;
 }
 
@@ -87,11 +101,26 @@ CheckValues(const double *v, Size n, double lo, const char *detail)
 			promo_bad_state(detail);
 }
 
+/* Error unless the buffered rows are finite, y 0 or 1, weights >= 0. */
+static void
+CheckBuffered(const StepState *st)
+{
+	int			m = (int) st->s[STEP_BUFFERED];
+
+	CheckValues(st->xbuf, (Size) m * st->d, -DBL_MAX,
+				"The logreg_step state's buffered rows must be finite.");
+	for (int r = 0; r < m; r++)
+		if ((st->ybuf[r] != 0.0 && st->ybuf[r] != 1.0) ||
+			!isfinite(st->wbuf[r]) || !(st->wbuf[r] >= 0.0))
+			promo_bad_state("The logreg_step state's buffered y must be 0 or 1 and weights finite and not negative.");
+}
+
 /*
  * The state's data, after checking all of it: the header against the
  * length, the point of evaluation finite with positive scales, the counts
- * whole and consistent.  The sums may be non-finite: the core reports
- * them.  The one check of a logreg_step state.
+ * whole and consistent, the buffered rows valid input of the core.  The
+ * sums may be non-finite: the core reports them.  The one check of a
+ * logreg_step state.
  */
 static StepState
 StepData(ArrayType *state)
@@ -103,7 +132,8 @@ StepData(ArrayType *state)
 	if (!promo_whole_in(s[STEP_D], 1, PROMO_LOGREG_MAX_FEATURES) ||
 		ARR_DIMS(state)[0] != StepLength((int) s[STEP_D]) ||
 		!promo_whole_in(s[STEP_HAS_COEF], 0, 1) ||
-		!promo_whole_in(s[STEP_SKIPPED], 0, MAX_COUNT))
+		!promo_whole_in(s[STEP_SKIPPED], 0, MAX_COUNT) ||
+		!promo_whole_in(s[STEP_BUFFERED], 0, PROMO_LOGREG_CHUNK - 1))
 		promo_bad_state("The logreg_step state's header does not match its length.");
 	st = StepView(s);
 	pass = st.pass;
@@ -117,6 +147,7 @@ StepData(ArrayType *state)
 		!(pass[PROMO_LOGREG_S_SUMWY] >= 0.0) ||
 		!(pass[PROMO_LOGREG_S_SUMWY] <= pass[PROMO_LOGREG_S_SUMW]))
 		promo_bad_state("The logreg_step state's counts must be whole, not negative and consistent.");
+	CheckBuffered(&st);
 	return st;
 }
 
@@ -204,20 +235,201 @@ NewStepState(const StepArgs *a)
 	return state;
 }
 
+/*
+ * What the support functions keep across calls: the core's scratch space
+ * and, for the transition function, its checked arguments and the state
+ * it returned last.  That state was checked when it came in and has
+ * changed only through the transition function since, so it is not
+ * checked again row after row; the aggregate's memory being reset forgets
+ * it.
+ */
+typedef struct StepCache
+{
+	int			work_d;
+	double	   *work;
+	StepArgs	args;			/* d < 0 until the first call */
+	double	   *values;			/* args' values: 3 d + 1 */
+	Datum		keys[3];		/* coef, center, scale last seen */
+	bool		constant;		/* all three literals or query parameters */
+	ArrayType  *trusted;
+	MemoryContext trusted_cxt;	/* where forget is registered */
+	MemoryContextCallback forget;
+} StepCache;
+
+/* The function's cache, made on its first call. */
+static StepCache *
+GetStepCache(FunctionCallInfo fcinfo)
+{
+	StepCache  *cache = fcinfo->flinfo->fn_extra;
+
+	if (cache == NULL)
+	{
+		cache = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(StepCache));
+		cache->args.d = -1;
+		fcinfo->flinfo->fn_extra = cache;
+	}
+	return cache;
+}
+
 /* The core's scratch space for d features, kept with the function. */
 static double *
 AccumWork(FunctionCallInfo fcinfo, int d)
 {
-	Size		bytes = sizeof(double) * (promo_logreg_accum_work(d) + 1);
-	double	   *work = fcinfo->flinfo->fn_extra;
+	StepCache  *cache = GetStepCache(fcinfo);
 
-	if (work == NULL || work[0] != d)
+	if (cache->work == NULL || cache->work_d != d)
 	{
-		work = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, bytes);
-		work[0] = d;
-		fcinfo->flinfo->fn_extra = work;
+		if (cache->work)
+			pfree(cache->work);
+		cache->work = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt,
+										 sizeof(double) * promo_logreg_accum_work(d));
+		cache->work_d = d;
 	}
-	return work + 1;
+	return cache->work;
+}
+
+/* Memory context callback: the trusted state is gone. */
+static void
+ForgetTrusted(void *arg)
+{
+	((StepCache *) arg)->trusted = NULL;
+}
+
+/* Remember state as checked until the aggregate's memory is reset. */
+static void
+TrustState(FunctionCallInfo fcinfo, StepCache *cache, ArrayType *state)
+{
+	MemoryContext aggctx;
+
+	if (!AggCheckCallContext(fcinfo, &aggctx) || cache->trusted == state)
+		return;
+	if (cache->trusted == NULL)
+	{
+		cache->forget.func = ForgetTrusted;
+		cache->forget.arg = cache;
+		MemoryContextRegisterResetCallback(aggctx, &cache->forget);
+		cache->trusted_cxt = aggctx;
+	}
+	if (cache->trusted_cxt == aggctx)
+		cache->trusted = state;
+}
+
+/*
+ * Is argument argno of the transition function constant for the whole
+ * scan: a literal or a query parameter?  (The function's own expression
+ * has placeholders for an aggregate's arguments; the Aggref has them.)
+ */
+static bool
+ArgIsConstant(FunctionCallInfo fcinfo, int argno)
+{
+	Aggref	   *aggref = AggGetAggref(fcinfo);
+	Node	   *expr;
+
+	if (aggref == NULL || argno < 1 || argno > list_length(aggref->args))
+		return false;
+	expr = (Node *) ((TargetEntry *) list_nth(aggref->args, argno - 1))->expr;
+	return IsA(expr, Const) ||
+		(IsA(expr, Param) && ((Param *) expr)->paramkind == PARAM_EXTERN);
+}
+
+/* Does float8[] argument argno hold exactly the n values v? */
+static bool
+SameVector(FunctionCallInfo fcinfo, int argno, const double *v, int n)
+{
+	ArrayType  *arr;
+
+	if (PG_ARGISNULL(argno))
+		return false;
+	arr = PG_GETARG_ARRAYTYPE_P(argno);
+	return ARR_NDIM(arr) == 1 && !ARR_HASNULL(arr) && ARR_DIMS(arr)[0] == n &&
+		memcmp(ARR_DATA_PTR(arr), v, sizeof(double) * n) == 0;
+}
+
+/*
+ * Are the coefficients, centres and scales those of the previous call?
+ * Constant arguments are recognized by their address; computed ones may
+ * reuse the address of another value, so they are compared by value.
+ */
+static bool
+SameArgs(FunctionCallInfo fcinfo, const StepCache *cache)
+{
+	const StepArgs *a = &cache->args;
+
+	if (a->d < 0 || PG_ARGISNULL(4) != (a->coef == NULL))
+		return false;
+	if (cache->constant && !PG_ARGISNULL(5) && !PG_ARGISNULL(6) &&
+		cache->keys[1] == PG_GETARG_DATUM(5) && cache->keys[2] == PG_GETARG_DATUM(6) &&
+		(a->coef == NULL || cache->keys[0] == PG_GETARG_DATUM(4)))
+		return true;
+	return SameVector(fcinfo, 5, a->center, a->d) &&
+		SameVector(fcinfo, 6, a->scale, a->d) &&
+		(a->coef == NULL || SameVector(fcinfo, 4, a->coef, a->d + 1));
+}
+
+/*
+ * The transition function's point of evaluation, checked when it is not
+ * the previous call's; *fresh tells which.
+ */
+static const StepArgs *
+CachedArgs(FunctionCallInfo fcinfo, bool *fresh)
+{
+	StepCache  *cache = GetStepCache(fcinfo);
+	StepArgs	a;
+	double	   *v;
+
+	*fresh = !SameArgs(fcinfo, cache);
+	if (*fresh)
+	{
+		a = StepArgsOf(fcinfo);
+		if (cache->values)
+			pfree(cache->values);
+		v = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, sizeof(double) * (3 * a.d + 1));
+		memcpy(v, a.center, sizeof(double) * a.d);
+		memcpy(v + a.d, a.scale, sizeof(double) * a.d);
+		if (a.coef)
+			memcpy(v + 2 * a.d, a.coef, sizeof(double) * (a.d + 1));
+		cache->values = v;
+		cache->args.d = a.d;
+		cache->args.center = v;
+		cache->args.scale = v + a.d;
+		cache->args.coef = a.coef ? v + 2 * a.d : NULL;
+		cache->constant = ArgIsConstant(fcinfo, 4) && ArgIsConstant(fcinfo, 5) &&
+			ArgIsConstant(fcinfo, 6);
+	}
+	for (int i = 0; i < 3; i++)
+		cache->keys[i] = PG_ARGISNULL(4 + i) ? (Datum) 0 : PG_GETARG_DATUM(4 + i);
+	return &cache->args;
+}
+
+/* Add the buffered rows to the pass by one call of the core. */
+static void
+Flush(FunctionCallInfo fcinfo, StepState *st)
+{
+	PromoLogregAt at;
+
+	if (st->s[STEP_BUFFERED] == 0)
+		return;
+	at.d = st->d;
+	at.center = st->center;
+	at.scale = st->scale;
+	at.beta = st->s[STEP_HAS_COEF] != 0 ? st->beta : NULL;
+	promo_logreg_accum(st->pass, &at, st->xbuf, st->ybuf, st->wbuf,
+					   (int) st->s[STEP_BUFFERED], AccumWork(fcinfo, st->d));
+	st->s[STEP_BUFFERED] = 0;
+}
+
+/* Buffer one checked row, adding the block when the buffer is full. */
+static void
+AddRow(FunctionCallInfo fcinfo, StepState *st, const double *x, double y, double w)
+{
+	int			m = (int) st->s[STEP_BUFFERED];
+
+	memcpy(st->xbuf + (Size) m * st->d, x, sizeof(double) * st->d);
+	st->ybuf[m] = y;
+	st->wbuf[m] = w;
+	st->s[STEP_BUFFERED] = m + 1;
+	if (m + 1 == PROMO_LOGREG_CHUNK)
+		Flush(fcinfo, st);
 }
 
 /*
@@ -230,9 +442,11 @@ Datum
 promo_logreg_step_accum(PG_FUNCTION_ARGS)
 {
 	ArrayType  *state = promo_agg_state(fcinfo, 0);
-	StepArgs	a = StepArgsOf(fcinfo);
+	bool		fresh;
+	const StepArgs *a = CachedArgs(fcinfo, &fresh);
+	StepCache  *cache = GetStepCache(fcinfo);
+	bool		trusted;
 	StepState	st;
-	PromoLogregAt at;
 	ArrayType  *xarr;
 	const double *x;
 	double		y;
@@ -240,9 +454,13 @@ promo_logreg_step_accum(PG_FUNCTION_ARGS)
 	int			n;
 
 	if (state == NULL)
-		state = NewStepState(&a);
-	st = StepData(state);
-	CheckSamePoint(&st, &a);
+		state = NewStepState(a);
+	trusted = state == cache->trusted;
+	st = trusted ? StepView((double *) ARR_DATA_PTR(state)) : StepData(state);
+	/* The trusted state was checked against arguments seen before. */
+	if (fresh || !trusted)
+		CheckSamePoint(&st, a);
+	TrustState(fcinfo, cache, state);
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2) || PG_ARGISNULL(3) ||
 		array_contains_nulls(xarr = PG_GETARG_ARRAYTYPE_P(2)))
 	{
@@ -252,16 +470,15 @@ promo_logreg_step_accum(PG_FUNCTION_ARGS)
 	y = promo_logreg_check_response(PG_GETARG_FLOAT8(1));
 	w = promo_logreg_check_weight(PG_GETARG_FLOAT8(3));
 	x = promo_vector_arg(xarr, "x", &n);
-	promo_check_row_length("logreg_step", "features", n, a.d);
-	at.d = a.d;
-	at.center = st.center;
-	at.scale = st.scale;
-	at.beta = a.coef ? st.beta : NULL;
-	promo_logreg_accum(st.pass, &at, x, &y, &w, 1, AccumWork(fcinfo, a.d));
+	promo_check_row_length("logreg_step", "features", n, a->d);
+	AddRow(fcinfo, &st, x, y, w);
 	PG_RETURN_ARRAYTYPE_P(state);
 }
 
-/* promo.logreg_step combine: add two passes at the same point. */
+/*
+ * promo.logreg_step combine: add two passes at the same point, the first
+ * one's buffer added before, the second one's buffered rows after.
+ */
 PG_FUNCTION_INFO_V1(promo_logreg_step_combine);
 Datum
 promo_logreg_step_combine(PG_FUNCTION_ARGS)
@@ -272,19 +489,25 @@ promo_logreg_step_combine(PG_FUNCTION_ARGS)
 	StepArgs	point = {b.d, b.s[STEP_HAS_COEF] != 0 ? b.beta : NULL, b.center, b.scale};
 
 	CheckSamePoint(&a, &point);
+	Flush(fcinfo, &a);
 	a.s[STEP_SKIPPED] += b.s[STEP_SKIPPED];
 	promo_logreg_state_merge(a.pass, b.pass, a.d);
+	for (int r = 0; r < (int) b.s[STEP_BUFFERED]; r++)
+		AddRow(fcinfo, &a, b.xbuf + (Size) r * b.d, b.ybuf[r], b.wbuf[r]);
 	PG_RETURN_ARRAYTYPE_P(state);
 }
 
-/* promo.logreg_step final: the state, checked. */
+/* promo.logreg_step final: the state, checked, with every buffered row added. */
 PG_FUNCTION_INFO_V1(promo_logreg_step_final);
 Datum
 promo_logreg_step_final(PG_FUNCTION_ARGS)
 {
-	ArrayType  *state = PG_GETARG_ARRAYTYPE_P(0);
+	ArrayType  *state = PG_GETARG_ARRAYTYPE_P_COPY(0);
+	StepState	st = StepData(state);
 
-	StepData(state);
+	Flush(fcinfo, &st);
+	/* An empty buffer reads the same whatever rows passed through it. */
+	memset(st.xbuf, 0, sizeof(double) * (Size) PROMO_LOGREG_CHUNK * (st.d + 2));
 	PG_RETURN_ARRAYTYPE_P(state);
 }
 
