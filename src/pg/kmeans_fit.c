@@ -194,9 +194,7 @@ typedef struct CentroidCache
 typedef struct StepCache
 {
 	CentroidCache centroids[2];
-	ArrayType  *trusted;
-	MemoryContext trusted_cxt;	/* where forget is registered */
-	MemoryContextCallback forget;
+	PromoTrustedState trusted;
 } StepCache;
 
 /* The transition function's cache, made on its first call. */
@@ -209,49 +207,8 @@ GetStepCache(FunctionCallInfo fcinfo)
 	return (StepCache *) fcinfo->flinfo->fn_extra;
 }
 
-/* Memory context callback: the trusted state is gone. */
-static void
-ForgetTrusted(void *arg)
-{
-	((StepCache *) arg)->trusted = NULL;
-}
 
-/* Remember state as checked until the aggregate's memory is reset. */
-static void
-TrustState(FunctionCallInfo fcinfo, StepCache *cache, ArrayType *state)
-{
-	MemoryContext aggctx;
 
-	if (!AggCheckCallContext(fcinfo, &aggctx) || cache->trusted == state)
-		return;
-	if (cache->trusted == NULL)
-	{
-		cache->forget.func = ForgetTrusted;
-		cache->forget.arg = cache;
-		MemoryContextRegisterResetCallback(aggctx, &cache->forget);
-		cache->trusted_cxt = aggctx;
-	}
-	if (cache->trusted_cxt == aggctx)
-		cache->trusted = state;
-}
-
-/*
- * Is argument argno of the transition function constant for the whole
- * scan: a literal or a query parameter?  (The function's own expression
- * has placeholders for an aggregate's arguments; the Aggref has them.)
- */
-static bool
-ArgIsConstant(FunctionCallInfo fcinfo, int argno)
-{
-	Aggref	   *aggref = AggGetAggref(fcinfo);
-	Node	   *expr;
-
-	if (aggref == NULL || argno < 1 || argno > list_length(aggref->args))
-		return false;
-	expr = (Node *) ((TargetEntry *) list_nth(aggref->args, argno - 1))->expr;
-	return IsA(expr, Const) ||
-		(IsA(expr, Param) && ((Param *) expr)->paramkind == PARAM_EXTERN);
-}
 
 /*
  * Centroids from a 2-D float8[] argument (k rows of d).  *fresh tells
@@ -306,7 +263,7 @@ CentroidsArg(FunctionCallInfo fcinfo, int argno, int slot, int *k, int *d,
 		pfree(cache->values);
 	cache->values = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, sizeof(double) * n);
 	memcpy(cache->values, v, sizeof(double) * n);
-	cache->constant = ArgIsConstant(fcinfo, argno);
+	cache->constant = promo_agg_arg_is_constant(fcinfo, argno);
 	cache->key = datum;
 	cache->k = *k;
 	cache->d = *d;
@@ -455,9 +412,9 @@ promo_kmeans_step_accum(PG_FUNCTION_ARGS)
 	}
 	if (state == NULL)
 		state = NewStepState(k, d, centroids, previous);
-	st = state == GetStepCache(fcinfo)->trusted ?
+	st = state == GetStepCache(fcinfo)->trusted.state ?
 		StepView((double *) ARR_DATA_PTR(state)) : StepData(state);
-	TrustState(fcinfo, GetStepCache(fcinfo), state);
+	promo_state_trust(fcinfo, &GetStepCache(fcinfo)->trusted, state);
 	/* Arguments seen before were checked against the state already. */
 	if (fresh || fresh_previous || st.k != k || st.d != d)
 		CheckSameCentroids(&st, k, d, centroids, previous);

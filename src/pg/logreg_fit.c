@@ -251,9 +251,7 @@ typedef struct StepCache
 	double	   *values;			/* args' values: 3 d + 1 */
 	Datum		keys[3];		/* coef, center, scale last seen */
 	bool		constant;		/* all three literals or query parameters */
-	ArrayType  *trusted;
-	MemoryContext trusted_cxt;	/* where forget is registered */
-	MemoryContextCallback forget;
+	PromoTrustedState trusted;
 } StepCache;
 
 /* The function's cache, made on its first call. */
@@ -288,49 +286,8 @@ AccumWork(FunctionCallInfo fcinfo, int d)
 	return cache->work;
 }
 
-/* Memory context callback: the trusted state is gone. */
-static void
-ForgetTrusted(void *arg)
-{
-	((StepCache *) arg)->trusted = NULL;
-}
 
-/* Remember state as checked until the aggregate's memory is reset. */
-static void
-TrustState(FunctionCallInfo fcinfo, StepCache *cache, ArrayType *state)
-{
-	MemoryContext aggctx;
 
-	if (!AggCheckCallContext(fcinfo, &aggctx) || cache->trusted == state)
-		return;
-	if (cache->trusted == NULL)
-	{
-		cache->forget.func = ForgetTrusted;
-		cache->forget.arg = cache;
-		MemoryContextRegisterResetCallback(aggctx, &cache->forget);
-		cache->trusted_cxt = aggctx;
-	}
-	if (cache->trusted_cxt == aggctx)
-		cache->trusted = state;
-}
-
-/*
- * Is argument argno of the transition function constant for the whole
- * scan: a literal or a query parameter?  (The function's own expression
- * has placeholders for an aggregate's arguments; the Aggref has them.)
- */
-static bool
-ArgIsConstant(FunctionCallInfo fcinfo, int argno)
-{
-	Aggref	   *aggref = AggGetAggref(fcinfo);
-	Node	   *expr;
-
-	if (aggref == NULL || argno < 1 || argno > list_length(aggref->args))
-		return false;
-	expr = (Node *) ((TargetEntry *) list_nth(aggref->args, argno - 1))->expr;
-	return IsA(expr, Const) ||
-		(IsA(expr, Param) && ((Param *) expr)->paramkind == PARAM_EXTERN);
-}
 
 /* Does float8[] argument argno hold exactly the n values v? */
 static bool
@@ -393,8 +350,9 @@ CachedArgs(FunctionCallInfo fcinfo, bool *fresh)
 		cache->args.center = v;
 		cache->args.scale = v + a.d;
 		cache->args.coef = a.coef ? v + 2 * a.d : NULL;
-		cache->constant = ArgIsConstant(fcinfo, 4) && ArgIsConstant(fcinfo, 5) &&
-			ArgIsConstant(fcinfo, 6);
+		cache->constant = promo_agg_arg_is_constant(fcinfo, 4) &&
+			promo_agg_arg_is_constant(fcinfo, 5) &&
+			promo_agg_arg_is_constant(fcinfo, 6);
 	}
 	for (int i = 0; i < 3; i++)
 		cache->keys[i] = PG_ARGISNULL(4 + i) ? (Datum) 0 : PG_GETARG_DATUM(4 + i);
@@ -455,12 +413,12 @@ promo_logreg_step_accum(PG_FUNCTION_ARGS)
 
 	if (state == NULL)
 		state = NewStepState(a);
-	trusted = state == cache->trusted;
+	trusted = state == cache->trusted.state;
 	st = trusted ? StepView((double *) ARR_DATA_PTR(state)) : StepData(state);
 	/* The trusted state was checked against arguments seen before. */
 	if (fresh || !trusted)
 		CheckSamePoint(&st, a);
-	TrustState(fcinfo, cache, state);
+	promo_state_trust(fcinfo, &cache->trusted, state);
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2) || PG_ARGISNULL(3) ||
 		array_contains_nulls(xarr = PG_GETARG_ARRAYTYPE_P(2)))
 	{

@@ -8,6 +8,7 @@
 #include <math.h>
 
 #include "catalog/pg_type.h"
+#include "nodes/primnodes.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
 
@@ -275,4 +276,49 @@ promo_state_data(ArrayType *state, double tag, int min_len)
 	if (n < min_len || ((double *) ARR_DATA_PTR(state))[0] != tag)
 		promo_bad_state("The state is not one of this aggregate's states.");
 	return (double *) ARR_DATA_PTR(state);
+}
+
+/* Memory context callback: the trusted state is gone. */
+static void
+ForgetTrusted(void *arg)
+{
+	((PromoTrustedState *) arg)->state = NULL;
+}
+
+/* Remember state as checked until the aggregate's memory is reset. */
+void
+promo_state_trust(FunctionCallInfo fcinfo, PromoTrustedState *trusted,
+				  ArrayType *state)
+{
+	MemoryContext aggctx;
+
+	if (!AggCheckCallContext(fcinfo, &aggctx) || trusted->state == state)
+		return;
+	if (trusted->state == NULL)
+	{
+		trusted->forget.func = ForgetTrusted;
+		trusted->forget.arg = trusted;
+		MemoryContextRegisterResetCallback(aggctx, &trusted->forget);
+		trusted->cxt = aggctx;
+	}
+	if (trusted->cxt == aggctx)
+		trusted->state = state;
+}
+
+/*
+ * Is aggregate argument argno constant: a literal or a query parameter?
+ * (The transition function's own expression has placeholders for an
+ * aggregate's arguments; the Aggref has them.)
+ */
+bool
+promo_agg_arg_is_constant(FunctionCallInfo fcinfo, int argno)
+{
+	Aggref	   *aggref = AggGetAggref(fcinfo);
+	Node	   *expr;
+
+	if (aggref == NULL || argno < 1 || argno > list_length(aggref->args))
+		return false;
+	expr = (Node *) ((TargetEntry *) list_nth(aggref->args, argno - 1))->expr;
+	return IsA(expr, Const) ||
+		(IsA(expr, Param) && ((Param *) expr)->paramkind == PARAM_EXTERN);
 }

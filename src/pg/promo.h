@@ -78,6 +78,29 @@ extern int	promo_max_memory_kb;
  */
 extern void promo_check_memory(double bytes, const char *what, const char *hint);
 
+/*
+ * The state a transition function returned last, known to be valid: it was
+ * checked, and has changed only through the transition function since, so
+ * it need not be checked again row after row.  The aggregate's memory being
+ * reset forgets it.  Keep one in the function's fn_extra cache.
+ */
+typedef struct PromoTrustedState
+{
+	ArrayType  *state;
+	MemoryContext cxt;			/* where forget is registered */
+	MemoryContextCallback forget;
+} PromoTrustedState;
+
+/* Remember state as checked until the aggregate's memory is reset. */
+extern void promo_state_trust(FunctionCallInfo fcinfo, PromoTrustedState *trusted,
+							  ArrayType *state);
+
+/*
+ * Is aggregate argument argno (1-based, as the transition function sees
+ * it) constant for the whole scan: a literal or a query parameter?
+ */
+extern bool promo_agg_arg_is_constant(FunctionCallInfo fcinfo, int argno);
+
 /* Error for a transition state that is not one of promo's. */
 extern void promo_bad_state(const char *detail) pg_attribute_noreturn();
 
