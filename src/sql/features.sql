@@ -78,6 +78,9 @@ CREATE FUNCTION _check_contract(rel regclass, contract text, columns text[],
 	AS 'MODULE_PATHNAME', 'promo_check_contract_sql'
 	LANGUAGE C STABLE STRICT PARALLEL RESTRICTED;
 
+-- Its dynamic SQL formats only regclass arguments (printed quoted and
+-- schema-qualified as needed, so %s is the right conversion, not %I) and
+-- fragments chosen from constants in the body; values go in through USING.
 CREATE FUNCTION user_features(events regclass, orders regclass, items regclass,
 	as_of timestamptz DEFAULT now(), users regclass DEFAULT NULL)
 	RETURNS TABLE (user_id bigint, views bigint, carts bigint,

@@ -3,6 +3,10 @@
 -- Segment profiles
 -- ---------------------------------------------------------------------
 --
+-- The dynamic SQL below formats only regclass arguments (printed quoted
+-- and schema-qualified as needed, so %s is the right conversion, not %I)
+-- and fragments built from constants; values go in through USING.
+--
 -- assignments is a relation (user_id bigint, segment int), for example
 --   SELECT user_id, promo.predict(model, features)::int AS segment FROM ...
 -- (a NULL segment leaves the user out; a user in two segments is an

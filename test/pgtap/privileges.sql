@@ -86,7 +86,7 @@ GRANT SELECT ON priv_test.segment_sizes, priv_test.feature_rows TO :"stranger";
 -- ---------------------------------------------------------------------------
 SELECT is((SELECT count(*) FROM pg_proc
            WHERE pronamespace = 'promo'::regnamespace AND prosecdef), 0::bigint,
-          'no promo function is SECURITY DEFINER: all run as the caller');
+          'no promo function runs with its owner''s rights (prosecdef): all run as the caller');
 
 SELECT ok(has_schema_privilege(:'stranger', 'promo', 'USAGE'),
           'a new role has USAGE on schema promo');
