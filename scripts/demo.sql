@@ -162,3 +162,26 @@ INSERT INTO promo_demo.models (name, model)
 SELECT 'offer_response', promo.linreg(purchased::int, ARRAY[discount_depth]::float8[])
 FROM promo_demo.offers WHERE offer_kind <> 'none';
 SELECT name, jsonb_pretty(promo.metrics(model)) AS metrics FROM promo_demo.models;
+
+\echo
+\echo '== 8. A campaign: per-user offers under a budget (promo.refresh, promo.assignments) =='
+\ir demo_campaign.sql
+\echo 'the plan: per offer and group, and the total against the budget'
+SELECT coalesce(offer_id, CASE WHEN total THEN 'TOTAL' ELSE '(none)' END) AS offer,
+       user_group, users, round(expected_conversions::numeric, 1) AS conversions,
+       round(expected_cost::numeric, 0) AS cost, round(expected_profit::numeric, 0) AS profit,
+       budget
+FROM promo.campaign_plan WHERE campaign = 'spring'
+ORDER BY total, user_group NULLS LAST, offer_id NULLS FIRST;
+\echo 'sample assignments, with the reason for each decision'
+SELECT user_id, offer_id, user_group, round(p_convert::numeric, 3) AS p_convert,
+       round(expected_profit::numeric, 2) AS profit, reason ->> 'decision' AS decision,
+       reason ->> 'runner_up' AS runner_up,
+       reason -> 'top_features' -> 0 ->> 'feature' AS top_feature
+FROM promo.assignments WHERE campaign = 'spring'
+ORDER BY user_id LIMIT 8;
+\echo 'the plan against a blanket 10% offer and random offers at the same spend,'
+\echo 'valued with the demo shop''s hidden truth'
+SELECT policy, round(profit::numeric, 0) AS true_incremental_profit,
+       round(spend::numeric, 0) AS true_spend
+FROM promo_demo.campaign_truth;
