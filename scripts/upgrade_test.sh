@@ -14,6 +14,8 @@ mapfile -t released < <(find "$extdir" -maxdepth 1 -name 'promo--*.sql' ! -name 
     | sed 's/.*promo--\(.*\)\.sql$/\1/' | sort -V | grep -vxF "$default")
 export PGOPTIONS="${PGOPTIONS:-} -c client_min_messages=warning"
 psql=(psql -X -q -v ON_ERROR_STOP=1)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
 
 # Every object of the extension with its full definition, comment and
 # privileges, one per line (a multi-line definition stays on its line), then
@@ -82,6 +84,32 @@ for from in "${released[@]}"; do
     fi
     echo "upgrade: $from -> $default matches a fresh install ($count objects)"
 done
+# Across 0.2 -> 0.3, promo.coefficients gains a column: a view over it stops
+# the update with its name; without the view the update goes through and a
+# model stored under 0.2 reads back unchanged, without names.
+if printf '%s\n' "${released[@]}" | grep -qxF 0.2; then
+    "${psql[@]}" -d postgres -c "DROP DATABASE IF EXISTS promo_upgrade" -c "CREATE DATABASE promo_upgrade"
+    "${psql[@]}" -d promo_upgrade -c "CREATE EXTENSION promo VERSION '0.2'" \
+        -c "CREATE TABLE stored AS SELECT m, m::text AS before FROM (SELECT promo.linreg(g * 1.5 + g % 3, ARRAY[g, g % 3]::float8[]) AS m FROM generate_series(1, 20) g) s" \
+        -c "CREATE VIEW stored_terms AS SELECT c.* FROM stored, promo.coefficients(m) c"
+    if "${psql[@]}" -d promo_upgrade -c "ALTER EXTENSION promo UPDATE" 2>"$work/update.err"; then
+        echo "upgrade: 0.2 -> $default went through with a view over promo.coefficients" >&2
+        exit 1
+    fi
+    if ! grep -q "which view public.stored_terms uses" "$work/update.err"; then
+        echo "upgrade: the refused update does not name the view:" >&2
+        cat "$work/update.err" >&2
+        exit 1
+    fi
+    "${psql[@]}" -d promo_upgrade -c "DROP VIEW stored_terms" -c "ALTER EXTENSION promo UPDATE"
+    kept=$("${psql[@]}" -At -d promo_upgrade -c "SELECT m::text = before AND promo.feature_names(m) IS NULL
+        AND (SELECT count(*) FILTER (WHERE name IS NULL) = 3 FROM promo.coefficients(m)) FROM stored")
+    if [ "$kept" != t ]; then
+        echo "upgrade: a model stored under 0.2 changed through the update" >&2
+        exit 1
+    fi
+    echo "upgrade: 0.2 -> $default stops at a view over promo.coefficients; stored models unchanged"
+fi
 for db in promo_upgrade promo_fresh; do
     "${psql[@]}" -d postgres -c "DROP DATABASE $db"
 done

@@ -23,6 +23,28 @@ FROM lr GROUP BY g ORDER BY g;
 SELECT round(promo.predict(promo.linreg(y, x) FILTER (WHERE g = 1), '{2,0}')::numeric, 8)
 FROM lr;
 
+-- Feature names: promo.linreg(y, x, names) is the fit of promo.linreg(y, x)
+-- carrying the names; NULL names on every row are no names.  The names
+-- may come from a column, if it is the same on every row (rows skipped for
+-- a NULL included).
+SELECT promo.linreg(y, x, '{a, b}') OPERATOR(promo.=) promo.with_names(promo.linreg(y, x), '{a, b}') AS same_fit,
+       promo.feature_names(promo.linreg(y, x, '{a, b}')) AS names,
+       promo.linreg(y, x, NULL::text[]) OPERATOR(promo.=) promo.linreg(y, x) AS null_is_none,
+       promo.feature_names(promo.linreg(y, x, ARRAY['a', CASE WHEN g >= 0 THEN 'b' END])) AS from_column
+FROM lr;
+SELECT term, name, round(estimate::numeric, 10) AS estimate
+FROM promo.coefficients((SELECT promo.linreg(y, x, '{recency, frequency}') FROM lr));
+SELECT g, promo.feature_names(promo.linreg(y, x, '{a, b}')) FROM lr GROUP BY g ORDER BY g;
+SELECT promo.linreg(y, x, '{a, b}') IS NULL AS all_skipped_named FROM lr WHERE y IS NULL;
+-- Names that are not one per element of x, or not the same on every row.
+SELECT promo.linreg(y, x, '{a}') FROM lr;
+SELECT promo.linreg(y, x, '{a, b, c}') FROM lr;
+SELECT promo.linreg(y, x, '{a, NULL}') FROM lr;
+SELECT promo.linreg(y, x, '{a, a}') FROM lr;
+SELECT promo.linreg(y, x, CASE WHEN g = 0 THEN '{a, b}' ELSE '{a, c}' END::text[]) FROM lr;
+SELECT promo.linreg(y, x, CASE WHEN g = 0 THEN '{a, b}'::text[] END) FROM lr;
+SELECT promo.linreg(y, x, CASE WHEN y IS NULL THEN '{a, c}' ELSE '{a, b}' END::text[]) FROM lr;
+
 -- Empty input and input of only skipped rows give NULL.
 SELECT promo.linreg(y, x) IS NULL AS empty FROM lr WHERE false;
 SELECT promo.linreg(y, x) IS NULL AS all_skipped FROM lr WHERE y IS NULL;
@@ -92,6 +114,19 @@ SELECT s.term, abs(s.estimate - p.estimate) <= 1e-9 * abs(s.estimate) AS same_es
 FROM promo.coefficients((SELECT m FROM lr_serial)) s
 JOIN promo.coefficients((SELECT promo.linreg(y, x) FROM lr_big)) p USING (term);
 SELECT (promo.metrics(promo.linreg(y, x))->>'n_skipped')::int AS skipped_in_parallel FROM lr_big;
+-- The names signature, whose state is serialized between processes:
+-- the serial fit with the names, given as a literal or by a column.
+EXPLAIN (COSTS OFF) SELECT promo.linreg(y, x, '{a, b, c}') FROM lr_big;
+SELECT s.term, p.name, abs(s.estimate - p.estimate) <= 1e-9 * abs(s.estimate) AS same_estimate,
+       abs(s.std_error - p.std_error) <= 1e-9 * s.std_error AS same_se
+FROM promo.coefficients((SELECT m FROM lr_serial)) s
+JOIN promo.coefficients((SELECT promo.linreg(y, x, '{a, b, c}') FROM lr_big)) p USING (term);
+SELECT promo.feature_names(m), (promo.metrics(m)->>'n_skipped')::int AS skipped_in_parallel
+FROM (SELECT promo.linreg(y, x, ARRAY['a', 'b', CASE WHEN y IS NULL THEN 'c' ELSE 'c' END]) AS m
+      FROM lr_big) s;
+\set SHOW_CONTEXT never
+SELECT promo.linreg(y, x, CASE WHEN x[1] < 50 THEN '{a, b, c}' ELSE '{a, b, d}' END::text[]) FROM lr_big;
+\set SHOW_CONTEXT errors
 RESET ALL;
 SET extra_float_digits = 0;
 

@@ -121,6 +121,44 @@ SELECT abs((SELECT sum(contribution) FROM lg_lin, promo.explain(m, '{1, 2, 3}'))
        promo.predict_link(m, '{1, 2, 3}') = promo.predict(m, '{1, 2, 3}') AS linreg_link_is_prediction
 FROM lg_lin;
 
+-- Feature names: every signature takes names after x (and weight), before
+-- options; its model is the one without names, carrying them.  NULL names
+-- on every row are no names.
+SELECT promo.logreg(y, x, n) OPERATOR(promo.=) promo.with_names(promo.logreg(y, x), n) AS y_x,
+       promo.logreg(y, x, n, o) OPERATOR(promo.=) promo.with_names(promo.logreg(y, x, o), n) AS y_x_options,
+       promo.logreg(y, x, w, n) OPERATOR(promo.=) promo.with_names(promo.logreg(y, x, w), n) AS y_x_weight,
+       promo.logreg(y, x, w, n, o) OPERATOR(promo.=) promo.with_names(promo.logreg(y, x, w, o), n) AS y_x_weight_options,
+       promo.logreg(y = 1, x, n) OPERATOR(promo.=) promo.with_names(promo.logreg(y = 1, x), n) AS boolean_y,
+       promo.logreg(y = 1, x, n, o) OPERATOR(promo.=) promo.with_names(promo.logreg(y = 1, x, o), n) AS boolean_y_options,
+       promo.logreg(y = 1, x, w, n) OPERATOR(promo.=) promo.with_names(promo.logreg(y = 1, x, w), n) AS boolean_y_weight,
+       promo.logreg(y = 1, x, w, n, o) OPERATOR(promo.=) promo.with_names(promo.logreg(y = 1, x, w, o), n)
+           AS boolean_y_weight_options,
+       promo.logreg(y, x, NULL::text[]) OPERATOR(promo.=) promo.logreg(y, x) AS null_is_none
+FROM lg_data, (VALUES ('{recency, spend}'::text[], '{"lambda": 0.5}'::jsonb)) v (n, o)
+WHERE dataset = 'weights' GROUP BY n, o;
+-- coefficients and explain name the terms: (intercept), (baseline), the
+-- features; NULL without names.
+CREATE TEMP TABLE lg_named AS
+SELECT promo.logreg(y, x, '{recency, frequency, "spend (90 days)"}'::text[]) AS m
+FROM lg_data WHERE dataset = 'basic';
+SELECT term, name, round(estimate::numeric, 8) AS estimate FROM lg_named, promo.coefficients(m);
+SELECT feature, name, value, round(contribution::numeric, 10) AS contribution
+FROM lg_named, promo.explain(m, '{0.1, 4.8, 0}');
+SELECT count(*) AS rows, count(name) AS named
+FROM lg_fit, promo.explain(m, '{0.1, 4.8, 0}') WHERE dataset = 'basic';
+SELECT count(*) AS rows, count(name) AS named
+FROM lg_fit, promo.coefficients(m) WHERE dataset = 'basic';
+-- Names that are not one per element of x, or not the same on every row
+-- (a NULL on some rows only, rows skipped for a NULL included).
+SELECT promo.logreg(y, x, '{a, b}'::text[]) FROM lg_data WHERE dataset = 'basic';
+SELECT promo.logreg(y, x, w, '{a, b, NULL}'::text[]) FROM lg_data WHERE dataset = 'basic';
+SELECT promo.logreg(y, x, '{a, b, b}'::text[], '{}'::jsonb) FROM lg_data WHERE dataset = 'basic';
+SELECT promo.logreg(y, x, CASE WHEN id % 2 = 0 THEN '{a, b, c}' ELSE '{a, b, d}' END::text[])
+FROM lg_data WHERE dataset = 'basic';
+SELECT promo.logreg(y, x, CASE WHEN id % 2 = 0 THEN '{a, b, c}'::text[] END) FROM lg_data WHERE dataset = 'basic';
+SELECT promo.logreg(y, x, CASE WHEN y IS NULL THEN '{a, b, d}' ELSE '{a, b, c}' END::text[])
+FROM (SELECT y, x FROM lg_data WHERE dataset = 'basic' UNION ALL VALUES (NULL::float8, '{1, 2, 3}'::float8[])) s;
+
 -- NULL y, NULL x, NULL elements and NULL weights skip the row (n_skipped).
 SELECT promo.metrics(m) ->> 'n' AS n, promo.metrics(m) ->> 'n_skipped' AS n_skipped,
        promo.coefficients(m) = promo.coefficients((SELECT promo.logreg(y, x) FROM lg_data WHERE dataset = 'basic'))
@@ -183,6 +221,19 @@ JOIN promo.coefficients((SELECT promo.logreg(y, x, w) FROM lg_data WHERE dataset
 USING (term) ORDER BY term;
 SELECT promo.metrics(promo.logreg(y, x, w)) ->> 'n' AS n
 FROM lg_data WHERE dataset = 'correlated';
+-- With names, as a literal or from a column: the serial fit, named; names
+-- that differ between rows are an error in the workers.
+EXPLAIN (COSTS OFF) SELECT promo.logreg(y, x, w, '{a, b, c, d, e, f}'::text[]) FROM lg_data WHERE dataset = 'correlated';
+SELECT s.term, p.name, abs(s.estimate - p.estimate) <= 1e-9 * abs(s.estimate) AS estimate_same
+FROM promo.coefficients((SELECT m FROM lg_serial)) s
+JOIN promo.coefficients((SELECT promo.logreg(y, x, w, '{a, b, c, d, e, f}'::text[], '{}'::jsonb)
+                         FROM lg_data WHERE dataset = 'correlated')) p
+USING (term) ORDER BY term;
+SELECT promo.feature_names(promo.logreg(y, x, w, ARRAY['a', 'b', 'c', 'd', 'e', CASE WHEN id > 0 THEN 'f' END]))
+FROM lg_data WHERE dataset = 'correlated';
+\set SHOW_CONTEXT never
+SELECT promo.logreg(y, x, w, ARRAY['a', 'b', 'c', 'd', 'e', (id % 2)::text]) FROM lg_data WHERE dataset = 'correlated';
+\set SHOW_CONTEXT errors
 RESET parallel_setup_cost;
 RESET parallel_tuple_cost;
 RESET min_parallel_table_scan_size;

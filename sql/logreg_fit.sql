@@ -95,6 +95,21 @@ SELECT * FROM lgf_diff;
 SELECT promo.metrics(table_fit) ->> 'n_skipped' AS skipped, promo.metrics(table_fit) ->> 'n' AS n
 FROM lgf_pairs WHERE dataset = 'basic' AND plan = 'serial';
 
+-- Names, as the aggregate's: kept in the model, one per element of the
+-- features column.
+SET client_min_messages = warning;
+SET max_parallel_workers_per_gather = 0;
+SELECT promo.logreg_fit('lgf_basic', 'y', 'x', names => '{a, b, c}')
+       OPERATOR(promo.=) promo.with_names(promo.logreg_fit('lgf_basic', 'y', 'x'), '{a, b, c}') AS same_fit,
+       promo.feature_names(promo.logreg_fit('lgf_basic', 'y', 'x', NULL, '{"lambda": 1}', '{a, b, c}')) AS names,
+       promo.feature_names(promo.logreg_fit('lgf_basic', 'y', 'x')) IS NULL AS unnamed;
+SELECT term, name FROM promo.coefficients(promo.logreg_fit('lgf_weights', 'y', 'x', 'w', names => '{recency, spend}'));
+RESET max_parallel_workers_per_gather;
+RESET client_min_messages;
+SELECT promo.logreg_fit('lgf_basic', 'y', 'x', names => '{a, b}');
+SELECT promo.logreg_fit('lgf_basic', 'y', 'x', names => '{a, NULL, c}');
+SELECT promo.logreg_fit('lgf_basic', 'y', 'x', names => '{a, b, a}');
+
 -- Options as promo.logreg's: not converged within max_iter is a NOTICE.
 RESET client_min_messages;
 SELECT promo.metrics(promo.logreg_fit('lgf_basic', 'y', 'x', NULL, '{"max_iter": 1}')) ->> 'converged' AS converged;

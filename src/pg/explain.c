@@ -18,6 +18,7 @@
 #include "model.h"
 
 #include "funcapi.h"
+#include "utils/builtins.h"
 
 #include "linreg.h"
 #include "logreg.h"
@@ -66,22 +67,28 @@ promo_predict_link(PG_FUNCTION_ARGS)
 	PG_RETURN_FLOAT8(promo_logreg_link(estimate, model->dim, x));
 }
 
-/* Add one row (feature, value or NULL, contribution) to the result. */
+/*
+ * Add one row (feature, value or NULL, contribution, name or NULL) to the
+ * result.
+ */
 static void
-PutRow(ReturnSetInfo *rsinfo, int feature, const double *value, double contribution)
+PutRow(ReturnSetInfo *rsinfo, int feature, const double *value, double contribution,
+	   const char *name)
 {
-	Datum		values[3];
-	bool		nulls[3] = {false, value == NULL, false};
+	Datum		values[4];
+	bool		nulls[4] = {false, value == NULL, false, name == NULL};
 
 	values[0] = Int32GetDatum(feature);
 	values[1] = Float8GetDatum(value ? *value : 0.0);
 	values[2] = Float8GetDatum(contribution);
+	values[3] = name ? CStringGetTextDatum(name) : (Datum) 0;
 	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 }
 
 /*
  * promo.explain(model, x): feature 0 the baseline (value NULL), then one
- * row per feature with its value and contribution b_j (x_j - m_j).
+ * row per feature with its value and contribution b_j (x_j - m_j); named
+ * "(baseline)" and by the feature names when the model has names.
  */
 PG_FUNCTION_INFO_V1(promo_explain);
 Datum
@@ -93,12 +100,15 @@ promo_explain(PG_FUNCTION_ARGS)
 	const double *b = LinearTerms(model, "promo.explain", &mean);
 	const double *x = FeaturesArg(fcinfo, model);
 	double		baseline = b[0];
+	PromoNames	names = promo_model_names(model);
+	const char **list = names.n > 0 ? promo_names_list(&names) : NULL;
 
 	InitMaterializedSRF(fcinfo, 0);
 	for (int j = 0; j < model->dim && mean != NULL; j++)
 		baseline += b[j + 1] * mean[j];
-	PutRow(rsinfo, 0, NULL, baseline);
+	PutRow(rsinfo, 0, NULL, baseline, list ? "(baseline)" : NULL);
 	for (int j = 0; j < model->dim; j++)
-		PutRow(rsinfo, j + 1, &x[j], b[j + 1] * (x[j] - (mean ? mean[j] : 0.0)));
+		PutRow(rsinfo, j + 1, &x[j], b[j + 1] * (x[j] - (mean ? mean[j] : 0.0)),
+			   list ? list[j] : NULL);
 	return (Datum) 0;
 }

@@ -13,12 +13,16 @@
  * Rows are buffered so that they reach the moments in blocks, one BLAS
  * dsyrk per block.  The buffer starts small and grows, so that many small
  * groups stay small.
+ *
+ * The names signature, promo.linreg(y, x, names), wraps the same state
+ * with the feature names in an internal state (see NamedState).
  */
 #include "model.h"
 
 #include <math.h>
 
 #include "funcapi.h"
+#include "utils/builtins.h"
 
 #include "finite.h"
 #include "linreg.h"
@@ -193,12 +197,13 @@ CheckFeatureLimit(int d)
 				 errdetail("The least-squares state grows with the square of the number of features.")));
 }
 
-/* promo.linreg transition: buffer one row (y, x) or count it skipped. */
-PG_FUNCTION_INFO_V1(promo_linreg_accum);
-Datum
-promo_linreg_accum(PG_FUNCTION_ARGS)
+/*
+ * Buffer the row of arguments 1 and 2 (y, x) in the state (NULL: none yet)
+ * or count it skipped: the state, changed in place or a new one.
+ */
+static ArrayType *
+AddRow(FunctionCallInfo fcinfo, ArrayType *state)
 {
-	ArrayType  *state = promo_agg_state(fcinfo, 0);
 	double	   *s;
 	ArrayType  *xarr;
 	const double *x;
@@ -214,7 +219,7 @@ promo_linreg_accum(PG_FUNCTION_ARGS)
 		array_contains_nulls(xarr = PG_GETARG_ARRAYTYPE_P(2)))
 	{
 		s[LINREG_SKIPPED] += 1;
-		PG_RETURN_ARRAYTYPE_P(state);
+		return state;
 	}
 	y = PG_GETARG_FLOAT8(1);
 	promo_check_finite("y", y);
@@ -245,7 +250,15 @@ promo_linreg_accum(PG_FUNCTION_ARGS)
 	memcpy(StateBuffer(s) + (int) s[LINREG_BUFFERED] * q, x, sizeof(double) * d);
 	StateBuffer(s)[(int) s[LINREG_BUFFERED] * q + d] = y;
 	s[LINREG_BUFFERED] += 1;
-	PG_RETURN_ARRAYTYPE_P(state);
+	return state;
+}
+
+/* promo.linreg transition: buffer one row (y, x) or count it skipped. */
+PG_FUNCTION_INFO_V1(promo_linreg_accum);
+Datum
+promo_linreg_accum(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_ARRAYTYPE_P(AddRow(fcinfo, promo_agg_state(fcinfo, 0)));
 }
 
 /* Merge src's moments and buffered rows into dst (same dimension). */
@@ -268,34 +281,44 @@ MergeStates(double *dst, double *src)
 	CheckOverflow(dst);
 }
 
-/* promo.linreg combine: merge two partial states. */
-PG_FUNCTION_INFO_V1(promo_linreg_combine);
-Datum
-promo_linreg_combine(PG_FUNCTION_ARGS)
+/*
+ * Merge the partial state other into state (which may change in place):
+ * the merged state, state itself or a copy of other.
+ */
+static ArrayType *
+CombineStates(ArrayType *state, ArrayType *other)
 {
-	ArrayType  *state = promo_agg_state(fcinfo, 0);
 	double	   *s = StateData(state, STATE_ALL);
-	ArrayType  *other = PG_GETARG_ARRAYTYPE_P(1);
 	double	   *o = StateData(other, STATE_ALL);
 
 	if (o[LINREG_DIM] < 0)
 	{
 		s[LINREG_SKIPPED] += o[LINREG_SKIPPED];
-		PG_RETURN_ARRAYTYPE_P(state);
+		return state;
 	}
 	if (s[LINREG_DIM] < 0)
 	{
 		/* Only skipped rows here: take the other state whole. */
 		double		skipped = s[LINREG_SKIPPED];
 
-		state = PG_GETARG_ARRAYTYPE_P_COPY(1);
+		state = (ArrayType *) palloc(VARSIZE(other));
+		memcpy(state, other, VARSIZE(other));
 		s = StateData(state, STATE_ALL);
 		s[LINREG_SKIPPED] += skipped;
-		PG_RETURN_ARRAYTYPE_P(state);
+		return state;
 	}
 	promo_check_row_length("linreg", "features", (int) o[LINREG_DIM], (int) s[LINREG_DIM]);
 	MergeStates(s, o);
-	PG_RETURN_ARRAYTYPE_P(state);
+	return state;
+}
+
+/* promo.linreg combine: merge two partial states. */
+PG_FUNCTION_INFO_V1(promo_linreg_combine);
+Datum
+promo_linreg_combine(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_ARRAYTYPE_P(CombineStates(promo_agg_state(fcinfo, 0),
+										PG_GETARG_ARRAYTYPE_P(1)));
 }
 
 /* Report a failed fit as the error it stands for. */
@@ -354,9 +377,9 @@ ReportFitFailure(PromoLinregStatus status, const PromoLinregFit *fit, int bad_te
 	}
 }
 
-/* Fill a linreg model from a successful fit. */
+/* A linreg model from a successful fit, with names unless names->n = 0. */
 static PromoModel *
-ModelFromFit(const PromoLinregFit *fit, double skipped)
+ModelFromFit(const PromoLinregFit *fit, double skipped, const PromoNames *names)
 {
 	PromoModel *model = promo_model_new(PROMO_MODEL_LINREG, fit->d, 0);
 
@@ -371,15 +394,18 @@ ModelFromFit(const PromoLinregFit *fit, double skipped)
 	promo_model_field(model, "condition_number")[0] = fit->condition_number;
 	promo_model_set_terms(model, fit->estimate, fit->std_error, "t_value",
 						  fit->t_value, fit->p_value);
+	if (names->n > 0)
+		return promo_model_with_names(model, names);
 	return promo_model_finish(model);
 }
 
-/* promo.linreg final: fit, or NULL when no row was usable. */
-PG_FUNCTION_INFO_V1(promo_linreg_final);
-Datum
-promo_linreg_final(PG_FUNCTION_ARGS)
+/*
+ * The model fitted to a state, which is changed (the final functions pass
+ * a copy), with names unless names->n = 0; NULL when no row was usable.
+ */
+static PromoModel *
+FitState(ArrayType *state, const PromoNames *names)
 {
-	ArrayType  *state;
 	double	   *s;
 	int			d;
 	int			q;
@@ -388,13 +414,9 @@ promo_linreg_final(PG_FUNCTION_ARGS)
 	PromoLinregStatus status;
 	int			bad_term;
 
-	if (PG_ARGISNULL(0))
-		PG_RETURN_NULL();
-	/* The final function must not change the state: work on a copy. */
-	state = PG_GETARG_ARRAYTYPE_P_COPY(0);
 	s = StateData(state, STATE_ALL);
 	if (s[LINREG_DIM] < 0)
-		PG_RETURN_NULL();
+		return NULL;
 	Flush(s);
 	d = (int) s[LINREG_DIM];
 	q = d + 1;
@@ -408,7 +430,198 @@ promo_linreg_final(PG_FUNCTION_ARGS)
 							  palloc(sizeof(double) * promo_linreg_work_doubles(d)),
 							  palloc(sizeof(int) * promo_linreg_work_ints(d)));
 	ReportFitFailure(status, &fit, bad_term);
-	PG_RETURN_POINTER(ModelFromFit(&fit, s[LINREG_SKIPPED]));
+	return ModelFromFit(&fit, s[LINREG_SKIPPED], names);
+}
+
+/* promo.linreg final: fit, or NULL when no row was usable. */
+PG_FUNCTION_INFO_V1(promo_linreg_final);
+Datum
+promo_linreg_final(PG_FUNCTION_ARGS)
+{
+	PromoNames	none = {0, 0, NULL};
+	PromoModel *model;
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	/* The final function must not change the state: work on a copy. */
+	model = FitState(PG_GETARG_ARRAYTYPE_P_COPY(0), &none);
+	if (model == NULL)
+		PG_RETURN_NULL();
+	PG_RETURN_POINTER(model);
+}
+
+/* ---- the names signature, promo.linreg(y, x, names) ---- */
+
+/*
+ * Its state: the float8[] state of promo.linreg(y, x), kept in the
+ * aggregate's memory, and the feature names.  Partial states travel
+ * between parallel workers serialized: the names, then the doubles.
+ */
+typedef struct NamedState
+{
+	ArrayType  *state;			/* set by the first row */
+	PromoNamesArg names;		/* n = 0: no names */
+} NamedState;
+
+/* Bytes of a serialized named state before its names and doubles. */
+#define NAMED_HEADER (2 * sizeof(int32))
+
+/* Keep next, which AddRow or CombineStates returned, as the named state's. */
+static void
+KeepState(NamedState *ns, ArrayType *next, MemoryContext aggctx)
+{
+	ArrayType  *copy;
+
+	if (next == ns->state)
+		return;
+	copy = MemoryContextAlloc(aggctx, VARSIZE(next));
+	memcpy(copy, next, VARSIZE(next));
+	if (ns->state != NULL)
+		pfree(ns->state);
+	ns->state = copy;
+}
+
+/* Error unless the names (if any) name each feature the rows have. */
+static void
+CheckNameCount(const NamedState *ns)
+{
+	int			d = (int) StateData(ns->state, STATE_HEADER)[LINREG_DIM];
+
+	if (ns->names.names.n > 0 && d >= 0)
+		promo_names_check_count(&ns->names.names, d, "element of x");
+}
+
+/* promo.linreg(y, x, names) transition: the row, and the same names. */
+PG_FUNCTION_INFO_V1(promo_linreg_named_accum);
+Datum
+promo_linreg_named_accum(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggctx;
+	bool		first = PG_ARGISNULL(0);
+	NamedState *ns;
+
+	if (!AggCheckCallContext(fcinfo, &aggctx))
+		elog(ERROR, "promo_linreg_named_accum called in non-aggregate context");
+	ns = first ? MemoryContextAllocZero(aggctx, sizeof(NamedState)) :
+		(NamedState *) PG_GETARG_POINTER(0);
+	promo_names_accum(fcinfo, 3, &ns->names, first, aggctx);
+	/* AddRow allocates a new state in the row's memory; keep it longer. */
+	KeepState(ns, AddRow(fcinfo, ns->state), aggctx);
+	CheckNameCount(ns);
+	PG_RETURN_POINTER(ns);
+}
+
+/* promo.linreg(y, x, names) combine: the same names, merged states. */
+PG_FUNCTION_INFO_V1(promo_linreg_named_combine);
+Datum
+promo_linreg_named_combine(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggctx;
+	NamedState *a = PG_ARGISNULL(0) ? NULL : (NamedState *) PG_GETARG_POINTER(0);
+	NamedState *b = PG_ARGISNULL(1) ? NULL : (NamedState *) PG_GETARG_POINTER(1);
+
+	if (!AggCheckCallContext(fcinfo, &aggctx))
+		elog(ERROR, "promo_linreg_named_combine called in non-aggregate context");
+	if (b == NULL && a == NULL)
+		PG_RETURN_NULL();
+	if (b == NULL)
+		PG_RETURN_POINTER(a);
+	if (a == NULL)
+	{
+		a = MemoryContextAllocZero(aggctx, sizeof(NamedState));
+		a->names.names = promo_names_copy(&b->names.names, aggctx);
+		KeepState(a, b->state, aggctx);
+		PG_RETURN_POINTER(a);
+	}
+	promo_names_combine(&a->names.names, &b->names.names);
+	KeepState(a, CombineStates(a->state, b->state), aggctx);
+	CheckNameCount(a);
+	PG_RETURN_POINTER(a);
+}
+
+/*
+ * promo.linreg(y, x, names) serialize: the number of names and their
+ * bytes (int32 each), the names section, then the state's doubles.
+ */
+PG_FUNCTION_INFO_V1(promo_linreg_named_serialize);
+Datum
+promo_linreg_named_serialize(PG_FUNCTION_ARGS)
+{
+	NamedState *ns = (NamedState *) PG_GETARG_POINTER(0);
+	const PromoNames *names = &ns->names.names;
+	Size		doubles = sizeof(double) * ARR_DIMS(ns->state)[0];
+	Size		size = VARHDRSZ + NAMED_HEADER + names->len + doubles;
+	bytea	   *out = palloc(size);
+	char	   *p = VARDATA(out);
+
+	SET_VARSIZE(out, size);
+	memcpy(p, &names->n, sizeof(int32));
+	memcpy(p + sizeof(int32), &names->len, sizeof(int32));
+	p += NAMED_HEADER;
+	if (names->len > 0)
+		memcpy(p, names->data, names->len);
+	memcpy(p + names->len, ARR_DATA_PTR(ns->state), doubles);
+	PG_RETURN_BYTEA_P(out);
+}
+
+/* promo.linreg(y, x, names) deserialize: the inverse, checked whole. */
+PG_FUNCTION_INFO_V1(promo_linreg_named_deserialize);
+Datum
+promo_linreg_named_deserialize(PG_FUNCTION_ARGS)
+{
+	bytea	   *in = PG_GETARG_BYTEA_P(0);
+	Size		size = VARSIZE(in) - VARHDRSZ;
+	const char *p = VARDATA(in);
+	NamedState *ns = palloc0(sizeof(NamedState));
+	PromoNames	names;
+	Size		doubles;
+	const char *problem = NULL;
+	double	   *s;
+
+	if (size < NAMED_HEADER)
+		promo_bad_state("The named linreg state is too short.");
+	memcpy(&names.n, p, sizeof(int32));
+	memcpy(&names.len, p + sizeof(int32), sizeof(int32));
+	if (names.n < 0 || names.n > PROMO_LINREG_MAX_FEATURES || names.len < 0 ||
+		(names.n == 0) != (names.len == 0) || (Size) names.len > size - NAMED_HEADER ||
+		(size - NAMED_HEADER - names.len) % sizeof(double) != 0)
+		promo_bad_state("The named linreg state's header does not match its length.");
+	names.data = (char *) p + NAMED_HEADER;
+	if (names.n > 0)
+		problem = promo_names_problem(names.data, names.len, names.n);
+	if (problem != NULL)
+		promo_bad_state(problem);
+	ns->names.names = promo_names_copy(&names, CurrentMemoryContext);
+	doubles = (size - NAMED_HEADER - names.len) / sizeof(double);
+	if (doubles > PG_INT32_MAX)
+		promo_bad_state("The named linreg state is too long.");
+	ns->state = promo_float8_array(NULL, (int) doubles);
+	/* The doubles follow names of any length: copy them as bytes. */
+	memcpy(ARR_DATA_PTR(ns->state), names.data + names.len, doubles * sizeof(double));
+	s = StateData(ns->state, STATE_ALL);
+	if (names.n > 0 && s[LINREG_DIM] >= 0 && s[LINREG_DIM] != names.n)
+		promo_bad_state("The named linreg state's names do not match its features.");
+	PG_RETURN_POINTER(ns);
+}
+
+/* promo.linreg(y, x, names) final: the fit, with the names. */
+PG_FUNCTION_INFO_V1(promo_linreg_named_final);
+Datum
+promo_linreg_named_final(PG_FUNCTION_ARGS)
+{
+	NamedState *ns = PG_ARGISNULL(0) ? NULL : (NamedState *) PG_GETARG_POINTER(0);
+	ArrayType  *copy;
+	PromoModel *model;
+
+	if (ns == NULL || ns->state == NULL)
+		PG_RETURN_NULL();
+	/* The final function must not change the state: work on a copy. */
+	copy = palloc(VARSIZE(ns->state));
+	memcpy(copy, ns->state, VARSIZE(ns->state));
+	model = FitState(copy, &ns->names.names);
+	if (model == NULL)
+		PG_RETURN_NULL();
+	PG_RETURN_POINTER(model);
 }
 
 /* Fitted value of x under a linreg model. */
@@ -420,7 +633,7 @@ promo_linreg_model_predict(PromoModel *model, const double *x)
 
 /*
  * promo.coefficients(model): one row per term, as summary(lm) or
- * summary(glm) prints.
+ * summary(glm) prints, with the term's name when the model has names.
  */
 PG_FUNCTION_INFO_V1(promo_coefficients);
 Datum
@@ -429,12 +642,16 @@ promo_coefficients(PG_FUNCTION_ARGS)
 	PromoModel *model = PG_GETARG_PROMO_MODEL(0);
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	const double *columns[4];
+	PromoNames	names = promo_model_names(model);
+	const char **list = NULL;
 
 	if (model->kind != PROMO_MODEL_LINREG && model->kind != PROMO_MODEL_LOGREG)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("promo.coefficients needs a linreg or logreg model")));
 	InitMaterializedSRF(fcinfo, 0);
+	if (names.n > 0)
+		list = promo_names_list(&names);
 	columns[0] = promo_model_field(model, "estimate");
 	columns[1] = promo_model_field(model, "std_error");
 	/* A logreg model's z values go in the t_value column. */
@@ -443,8 +660,8 @@ promo_coefficients(PG_FUNCTION_ARGS)
 	columns[3] = promo_model_field(model, "p_value");
 	for (int term = 0; term <= model->dim; term++)
 	{
-		Datum		values[5];
-		bool		nulls[5] = {false};
+		Datum		values[6];
+		bool		nulls[6] = {false};
 
 		values[0] = Int32GetDatum(term);
 		for (int c = 0; c < 4; c++)
@@ -452,6 +669,14 @@ promo_coefficients(PG_FUNCTION_ARGS)
 			values[c + 1] = Float8GetDatum(columns[c][term]);
 			nulls[c + 1] = isnan(columns[c][term]);
 		}
+
+		/*
+		 * The name, NULL without names.  The declaration of 0.1 and 0.2 (an
+		 * extension not yet updated) has five columns and leaves it out.
+		 */
+		nulls[5] = list == NULL;
+		if (list != NULL)
+			values[5] = CStringGetTextDatum(term == 0 ? "(intercept)" : list[term - 1]);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 	return (Datum) 0;

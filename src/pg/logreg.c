@@ -11,7 +11,8 @@
  *
  * A row whose y, x, an element of x or weight is NULL is skipped and
  * counted in the model's n_skipped; y other than 0 or 1, non-finite x and
- * negative or non-finite weights are errors.
+ * negative or non-finite weights are errors.  The names signatures keep
+ * the feature names in the state (the same on every row) for the model.
  *
  * The support functions are promo._logreg_accum etc. in SQL; their C
  * symbols are promo_logreg_agg_*, as the core owns promo_logreg_accum.
@@ -35,6 +36,7 @@ typedef struct LogregState
 	int64		n_skipped;		/* rows with a NULL */
 	int64		capacity;		/* rows the arrays can hold */
 	PromoLogregOptions opts;
+	PromoNamesArg names;		/* feature names, n = 0 for none */
 	double	   *x;				/* capacity x d */
 	double	   *y;				/* capacity */
 	double	   *w;				/* capacity, or NULL when not weighted */
@@ -203,10 +205,48 @@ promo_logreg_check_weight(double w)
 	return w;
 }
 
+/* Error unless the state's names (if any) name each of its features. */
+static void
+CheckNameCount(const LogregState *st)
+{
+	if (st->names.names.n > 0 && st->d >= 0)
+		promo_names_check_count(&st->names.names, st->d, "element of x");
+}
+
+/* Positions of the optional arguments of a signature (0: absent). */
+typedef struct LogregArgs
+{
+	int			weight;
+	int			names;
+	int			options;
+} LogregArgs;
+
+/* The optional arguments after (y, x), told apart by their types. */
+static LogregArgs
+OptionalArgs(FunctionCallInfo fcinfo)
+{
+	LogregArgs	a = {0, 0, 0};
+
+	for (int i = 3; i < PG_NARGS(); i++)
+	{
+		Oid			type = get_fn_expr_argtype(fcinfo->flinfo, i);
+
+		if (type == FLOAT8OID)
+			a.weight = i;
+		else if (type == TEXTARRAYOID)
+			a.names = i;
+		else if (type == JSONBOID)
+			a.options = i;
+		else
+			elog(ERROR, "promo_logreg_agg_accum: argument %d has an unexpected type", i);
+	}
+	return a;
+}
+
 /*
- * promo.logreg transition, every signature: (y, x [, options]) and
- * (y, x, weight [, options]), y boolean or float8.  Keeps the row, or
- * counts it skipped when y, x, an element of x or the weight is NULL.
+ * promo.logreg transition, every signature: (y, x [, weight] [, names]
+ * [, options]), y boolean or float8.  Keeps the row, or counts it skipped
+ * when y, x, an element of x or the weight is NULL.
  */
 PG_FUNCTION_INFO_V1(promo_logreg_agg_accum);
 Datum
@@ -214,9 +254,8 @@ promo_logreg_agg_accum(PG_FUNCTION_ARGS)
 {
 	MemoryContext aggctx;
 	LogregState *st;
-	bool		weighted = PG_NARGS() > 3 &&
-		get_fn_expr_argtype(fcinfo->flinfo, 3) == FLOAT8OID;
-	int			options_arg = weighted ? 4 : 3;
+	LogregArgs	a = OptionalArgs(fcinfo);
+	bool		first = PG_ARGISNULL(0);
 	ArrayType  *xarr;
 	const double *x;
 	double		y;
@@ -225,26 +264,30 @@ promo_logreg_agg_accum(PG_FUNCTION_ARGS)
 
 	if (!AggCheckCallContext(fcinfo, &aggctx))
 		elog(ERROR, "promo_logreg_agg_accum called in non-aggregate context");
-	if (PG_ARGISNULL(0))
+	if (first)
 	{
-		PromoLogregOptions opts = promo_logreg_parse_options(PG_NARGS() > options_arg && !PG_ARGISNULL(options_arg) ?
-											   PG_GETARG_JSONB_P(options_arg) : NULL);
+		PromoLogregOptions opts = promo_logreg_parse_options(a.options && !PG_ARGISNULL(a.options) ?
+															 PG_GETARG_JSONB_P(a.options) : NULL);
 
-		st = NewState(aggctx, weighted, &opts);
+		st = NewState(aggctx, a.weight > 0, &opts);
 	}
 	else
 		st = (LogregState *) PG_GETARG_POINTER(0);
-	if (PG_ARGISNULL(1) || PG_ARGISNULL(2) || (weighted && PG_ARGISNULL(3)) ||
+	/* The names are the same on every row, skipped or not. */
+	if (a.names)
+		promo_names_accum(fcinfo, a.names, &st->names, first, aggctx);
+	if (PG_ARGISNULL(1) || PG_ARGISNULL(2) || (a.weight && PG_ARGISNULL(a.weight)) ||
 		array_contains_nulls(xarr = PG_GETARG_ARRAYTYPE_P(2)))
 	{
 		st->n_skipped++;
 		PG_RETURN_POINTER(st);
 	}
 	y = ResponseArg(fcinfo);
-	if (weighted)
-		w = promo_logreg_check_weight(PG_GETARG_FLOAT8(3));
+	if (a.weight)
+		w = promo_logreg_check_weight(PG_GETARG_FLOAT8(a.weight));
 	x = promo_vector_arg(xarr, "x", &d);
 	SetDimension(st, d);
+	CheckNameCount(st);
 	AppendRows(st, aggctx, x, &y, &w, 1);
 	PG_RETURN_POINTER(st);
 }
@@ -263,18 +306,26 @@ promo_logreg_agg_combine(PG_FUNCTION_ARGS)
 	if (b == NULL)
 		PG_RETURN_POINTER(a);
 	if (a == NULL)
+	{
 		a = NewState(aggctx, b->weighted, &b->opts);
+		a->names.names = promo_names_copy(&b->names.names, aggctx);
+	}
 	if (a->weighted != b->weighted)
 		promo_bad_state("A weighted and an unweighted logreg state cannot be combined.");
+	promo_names_combine(&a->names.names, &b->names.names);
 	a->n_skipped += b->n_skipped;
 	if (b->d < 0)
 		PG_RETURN_POINTER(a);
 	SetDimension(a, b->d);
+	CheckNameCount(a);
 	AppendRows(a, aggctx, b->x, b->y, b->w, b->n);
 	PG_RETURN_POINTER(a);
 }
 
-/* promo.logreg serialize: the header, then x, y and the weights. */
+/*
+ * promo.logreg serialize: the header, then x, y, the weights and the
+ * names section.
+ */
 PG_FUNCTION_INFO_V1(promo_logreg_agg_serialize);
 Datum
 promo_logreg_agg_serialize(PG_FUNCTION_ARGS)
@@ -282,7 +333,8 @@ promo_logreg_agg_serialize(PG_FUNCTION_ARGS)
 	LogregState *st = (LogregState *) PG_GETARG_POINTER(0);
 	Size		nx = st->d > 0 ? (Size) st->n * st->d : 0;
 	Size		nw = st->weighted ? (Size) st->n : 0;
-	Size		size = VARHDRSZ + sizeof(LogregState) + sizeof(double) * (nx + st->n + nw);
+	Size		size = VARHDRSZ + sizeof(LogregState) + sizeof(double) * (nx + st->n + nw) +
+		st->names.names.len;
 	bytea	   *out;
 	char	   *p;
 
@@ -306,7 +358,10 @@ promo_logreg_agg_serialize(PG_FUNCTION_ARGS)
 		p += sizeof(double) * st->n;
 		if (nw > 0)
 			memcpy(p, st->w, sizeof(double) * nw);
+		p += sizeof(double) * nw;
 	}
+	if (st->names.names.len > 0)
+		memcpy(p, st->names.names.data, st->names.names.len);
 	PG_RETURN_BYTEA_P(out);
 }
 
@@ -315,14 +370,19 @@ static void
 CheckHeader(const LogregState *h, Size size)
 {
 	Size		width;
+	const PromoNames *names = &h->names.names;
 
 	if ((h->d != -1 && (h->d < 1 || h->d > PROMO_LOGREG_MAX_FEATURES)) ||
 		h->n < 0 || h->n_skipped < 0 || (h->d < 0 && h->n != 0) ||
 		promo_logreg_invalid_option(&h->opts) != NULL)
 		promo_bad_state("The logreg state's header is not valid.");
+	if (names->n < 0 || names->n > PROMO_LOGREG_MAX_FEATURES || names->len < 0 ||
+		(names->n == 0) != (names->len == 0) ||
+		(names->n > 0 && h->d >= 0 && names->n != h->d))
+		promo_bad_state("The logreg state's names do not match its features.");
 	width = (Size) Max(h->d, 0) + 1 + (h->weighted ? 1 : 0);
-	if ((Size) h->n > size / sizeof(double) ||
-		size != sizeof(LogregState) + sizeof(double) * width * h->n)
+	if ((Size) h->n > size / sizeof(double) || (Size) names->len > size ||
+		size != sizeof(LogregState) + sizeof(double) * width * h->n + names->len)
 		promo_bad_state("The logreg state's header does not match its length.");
 }
 
@@ -362,6 +422,18 @@ promo_logreg_agg_deserialize(PG_FUNCTION_ARGS)
 	CheckHeader(&h, size);
 	st = NewState(CurrentMemoryContext, h.weighted, &h.opts);
 	st->n_skipped = h.n_skipped;
+	if (h.names.names.n > 0)
+	{
+		/* The section ends the state. */
+		const char *problem;
+
+		h.names.names.data = (char *) p + size - h.names.names.len;
+		problem = promo_names_problem(h.names.names.data, h.names.names.len,
+									  h.names.names.n);
+		if (problem != NULL)
+			promo_bad_state(problem);
+		st->names.names = promo_names_copy(&h.names.names, CurrentMemoryContext);
+	}
 	if (h.d < 0)
 		PG_RETURN_POINTER(st);
 	st->d = h.d;
@@ -463,9 +535,10 @@ promo_logreg_fit_alloc(int d)
 	return fit;
 }
 
-/* A logreg model from a fit. */
+/* A logreg model from a fit, with names unless names->n = 0. */
 PromoModel *
-promo_logreg_model_from_fit(const PromoLogregFit *fit, PromoLogregStatus status, double skipped)
+promo_logreg_model_from_fit(const PromoLogregFit *fit, PromoLogregStatus status, double skipped,
+							const PromoNames *names)
 {
 	PromoModel *model = promo_model_new(PROMO_MODEL_LOGREG, fit->d, 0);
 
@@ -484,6 +557,8 @@ promo_logreg_model_from_fit(const PromoLogregFit *fit, PromoLogregStatus status,
 	promo_model_set_terms(model, fit->estimate, fit->std_error, "z_value",
 						  fit->z_value, fit->p_value);
 	memcpy(promo_model_field(model, "mean"), fit->mean, sizeof(double) * fit->d);
+	if (names->n > 0)
+		return promo_model_with_names(model, names);
 	return promo_model_finish(model);
 }
 
@@ -512,7 +587,8 @@ promo_logreg_agg_final(PG_FUNCTION_ARGS)
 	promo_logreg_report_no_fit(status, (double) (st->n + st->n_skipped),
 							   (double) st->n_skipped, bad_term);
 	promo_logreg_report_weak_fit(status, &fit);
-	PG_RETURN_POINTER(promo_logreg_model_from_fit(&fit, status, (double) st->n_skipped));
+	PG_RETURN_POINTER(promo_logreg_model_from_fit(&fit, status, (double) st->n_skipped,
+												  &st->names.names));
 }
 
 /* ---- using a model ---- */

@@ -647,7 +647,7 @@ ReportPass(const PromoLogregSolver *s, const double *pass)
  * model is allocated in the current memory context.
  */
 static PromoModel *
-FitTable(const Source *src, const PromoLogregOptions *opts)
+FitTable(const Source *src, const PromoLogregOptions *opts, const PromoNames *names)
 {
 	Describe	ds = DescribeSource(src);
 	PromoLogregStatus status = promo_logreg_class_status(ds.n, ds.n1);
@@ -660,6 +660,8 @@ FitTable(const Source *src, const PromoLogregOptions *opts)
 
 	promo_logreg_report_no_fit(status, ds.rows, ds.skipped, 0);
 	promo_model_check_size(PROMO_MODEL_LOGREG, ds.d, 0);
+	if (names->n > 0)
+		promo_names_check_count(names, ds.d, "element of the features column");
 	for (int j = 0; j < ds.d; j++)
 	{
 		promo_check_finite("x", ds.mean[j]);
@@ -689,12 +691,13 @@ FitTable(const Source *src, const PromoLogregOptions *opts)
 	promo_logreg_statistics(&s, pass, &fit,
 							palloc(sizeof(double) * promo_logreg_statistics_work(ds.d)));
 	promo_logreg_report_weak_fit(status, &fit);
-	return promo_logreg_model_from_fit(&fit, status, skipped);
+	return promo_logreg_model_from_fit(&fit, status, skipped, names);
 }
 
 /*
- * promo.logreg_fit(source, target, features, weight, options): logistic
- * regression of target on features over a table, as promo.logreg fits it.
+ * promo.logreg_fit(source, target, features, weight, options, names):
+ * logistic regression of target on features over a table, as promo.logreg
+ * fits it.
  */
 PG_FUNCTION_INFO_V1(promo_logreg_fit_table);
 Datum
@@ -703,6 +706,7 @@ promo_logreg_fit_table(PG_FUNCTION_ARGS)
 	MemoryContext callercxt = CurrentMemoryContext;
 	MemoryContext fitcxt;
 	PromoLogregOptions opts;
+	PromoNames	names = {0, 0, NULL};
 	Source		src;
 	PromoModel *fitted;
 	PromoModel *model;
@@ -713,11 +717,13 @@ promo_logreg_fit_table(PG_FUNCTION_ARGS)
 				   NameStr(*PG_GETARG_NAME(2)),
 				   PG_ARGISNULL(3) ? NULL : NameStr(*PG_GETARG_NAME(3)));
 	opts = promo_logreg_parse_options(PG_ARGISNULL(4) ? NULL : PG_GETARG_JSONB_P(4));
+	if (!PG_ARGISNULL(5))
+		names = promo_names_from_array(PG_GETARG_ARRAYTYPE_P(5), "names");
 	fitcxt = AllocSetContextCreate(CurrentMemoryContext, "logreg_fit",
 								   ALLOCSET_DEFAULT_SIZES);
 	SPI_connect();
 	MemoryContextSwitchTo(fitcxt);
-	fitted = FitTable(&src, &opts);
+	fitted = FitTable(&src, &opts, &names);
 	/* The model must outlive the fit's memory: copy it to the caller's. */
 	model = MemoryContextAlloc(callercxt, VARSIZE(fitted));
 	memcpy(model, fitted, VARSIZE(fitted));

@@ -35,9 +35,10 @@ extern void promo_logreg_report_weak_fit(PromoLogregStatus status,
 /* A fit of d features with its arrays allocated in the current context. */
 extern PromoLogregFit promo_logreg_fit_alloc(int d);
 
-/* A logreg model from a fit. */
+/* A logreg model from a fit, with names unless names->n = 0. */
 extern PromoModel *promo_logreg_model_from_fit(const PromoLogregFit *fit,
 											   PromoLogregStatus status,
-											   double skipped);
+											   double skipped,
+											   const PromoNames *names);
 
 #endif							/* PROMO_LOGREG_GLUE_H */

@@ -3,21 +3,25 @@
  *		The promo.model type: every trained model, one kind at a time.
  *
  * A model is a kind plus named float8 fields whose lengths follow from the
- * kind and its dimension.  The binary form is the header and the values;
- * the text form is a JSON object with the same fields, read back through
- * PostgreSQL's jsonb and checked field by field.  JSON has no NaN: a value
- * that is not available is null, and infinities are the strings
- * "Infinity" and "-Infinity".
+ * kind and its dimension, and optionally one name per feature (version 2,
+ * see model.h).  The binary form is the header, the values and the names;
+ * the text form is a JSON object with the same fields (and "names"), read
+ * back through PostgreSQL's jsonb and checked field by field.  JSON has no
+ * NaN: a value that is not available is null, and infinities are the
+ * strings "Infinity" and "-Infinity".
  */
 #include "model.h"
 
 #include <math.h>
 
+#include "catalog/pg_type.h"
 #include "common/hashfn.h"
 #include "common/shortest_dec.h"
 #include "libpq/pqformat.h"
+#include "mb/pg_wchar.h"
 #include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
+#include "utils/json.h"
 #include "utils/jsonb.h"
 #include "utils/memutils.h"
 
@@ -191,6 +195,13 @@ KindLength(const ModelKind *kind, int d, int k)
 	return total;
 }
 
+/* Bytes of the header and values of a model: where its names begin. */
+static Size
+ValuesSize(const ModelKind *kind, int d, int k)
+{
+	return offsetof(PromoModel, values) + sizeof(double) * KindLength(kind, d, k);
+}
+
 /* Error unless dim and nclusters are sizes a kind admits (see below). */
 static void CheckDimension(const ModelKind *k, int dim, int nclusters, int sqlstate);
 
@@ -198,8 +209,7 @@ static void CheckDimension(const ModelKind *k, int dim, int nclusters, int sqlst
 static PromoModel *
 ModelAlloc(const ModelKind *kind, int dim, int nclusters)
 {
-	Size		size = offsetof(PromoModel, values) +
-		sizeof(double) * KindLength(kind, dim, nclusters);
+	Size		size = ValuesSize(kind, dim, nclusters);
 	PromoModel *model;
 
 	if (!AllocSizeIsValid(size))
@@ -211,7 +221,7 @@ ModelAlloc(const ModelKind *kind, int dim, int nclusters)
 
 	SET_VARSIZE(model, size);
 	model->kind = kind->kind;
-	model->version = PROMO_MODEL_VERSION;
+	model->version = PROMO_MODEL_PLAIN;
 	model->dim = dim;
 	model->nclusters = nclusters;
 	return model;
@@ -382,25 +392,35 @@ CanonicalNaN(double *v, Size len)
 			v[i] = NAN;
 }
 
+/* Error unless version is a layout this build reads (see model.h). */
+static void
+CheckVersion(const ModelKind *k, int version, int sqlstate)
+{
+	if (version != PROMO_MODEL_PLAIN && version != PROMO_MODEL_NAMED)
+		MODEL_ERROR(sqlstate, "Unsupported version %d of a %s model.", version, k->name);
+}
+
 /*
  * The one check of a model, made by text input, binary input and every
  * producer (promo_model_finish): the kind, version and sizes, the length
- * of the value, every field, then the kind's own rules.
+ * of the value, every field, the kind's own rules, then the names.
  */
 static void
 CheckModel(PromoModel *model, int sqlstate)
 {
 	const ModelKind *k = KindByNumber(model->kind);
 	Size		offset = 0;
+	Size		values;
+	bool		named = model->version == PROMO_MODEL_NAMED;
+	const char *problem;
 
 	if (k == NULL)
 		MODEL_ERROR(sqlstate, "Unknown model kind %d.", model->kind);
-	if (model->version != PROMO_MODEL_VERSION)
-		MODEL_ERROR(sqlstate, "Unsupported version %d of a %s model.",
-					model->version, k->name);
+	CheckVersion(k, model->version, sqlstate);
 	CheckDimension(k, model->dim, model->nclusters, sqlstate);
-	if (VARSIZE(model) != offsetof(PromoModel, values) +
-		sizeof(double) * KindLength(k, model->dim, model->nclusters))
+	values = ValuesSize(k, model->dim, model->nclusters);
+	/* Version 1 ends with the values; version 2 has names after them. */
+	if (named ? VARSIZE(model) <= values : VARSIZE(model) != values)
 		MODEL_ERROR(sqlstate, "The %s model's length does not match its dimensions.",
 					k->name);
 	for (int i = 0; i < k->nfields; i++)
@@ -412,6 +432,10 @@ CheckModel(PromoModel *model, int sqlstate)
 		offset += len;
 	}
 	k->check(model, sqlstate);
+	problem = named ? promo_names_problem((char *) model + values,
+										  VARSIZE(model) - values, model->dim) : NULL;
+	if (problem != NULL)
+		MODEL_ERROR(sqlstate, "%s", problem);
 }
 
 /* Linear regression: the counts must add up. */
@@ -513,6 +537,300 @@ promo_model_finish(PromoModel *model)
 	return model;
 }
 
+/* ---- feature names ---- */
+
+/* qsort_arg order of name indexes: by name, then by position. */
+static int
+CompareNames(const void *a, const void *b, void *arg)
+{
+	const char **list = arg;
+	int			i = *(const int *) a;
+	int			j = *(const int *) b;
+	int			cmp = strcmp(list[i], list[j]);
+
+	return cmp != 0 ? cmp : (i > j) - (i < j);
+}
+
+/* The positions (1-based) of two equal names in list, or 0 when none. */
+static int
+FindDuplicate(const char **list, int n, int *other)
+{
+	int		   *order = palloc(sizeof(int) * n);
+	int			found = 0;
+
+	for (int i = 0; i < n; i++)
+		order[i] = i;
+	qsort_arg(order, n, sizeof(int), CompareNames, list);
+	for (int i = 1; i < n && found == 0; i++)
+	{
+		if (strcmp(list[order[i - 1]], list[order[i]]) == 0)
+		{
+			found = order[i - 1] + 1;
+			*other = order[i] + 1;
+		}
+	}
+	pfree(order);
+	return found;
+}
+
+/* What is wrong with a names section as the names of d features, or NULL. */
+const char *
+promo_names_problem(const char *data, Size len, int d)
+{
+	const char **list = palloc(sizeof(char *) * Max(d, 1));
+	Size		pos = 0;
+	int			n = 0;
+	int			first;
+	int			second = 0;
+
+	while (pos < len && n < d)
+	{
+		Size		bytes = strnlen(data + pos, len - pos);
+
+		/* Every name ends with a NUL inside the section. */
+		if (pos + bytes == len)
+			return psprintf("Feature name %d is not terminated.", n + 1);
+		if (bytes == 0)
+			return psprintf("Feature name %d is empty.", n + 1);
+		if (bytes > PROMO_MAX_NAME_BYTES)
+			return psprintf("Feature name %d is longer than %d bytes.",
+							n + 1, PROMO_MAX_NAME_BYTES);
+		if (!pg_verifymbstr(data + pos, (int) bytes, true))
+			return psprintf("Feature name %d is not valid in the database encoding.", n + 1);
+		list[n++] = data + pos;
+		pos += bytes + 1;
+	}
+	if (n < d || pos < len)
+		return psprintf("A model of %d features has %s names.", d,
+						n < d ? "fewer" : "more");
+	first = FindDuplicate(list, n, &second);
+	if (first > 0)
+		return psprintf("Feature names %d and %d are both \"%s\".",
+						first, second, list[first - 1]);
+	pfree(list);
+	return NULL;
+}
+
+/* A text[] argument as names, checked by the rules of names. */
+PromoNames
+promo_names_from_array(ArrayType *arr, const char *what)
+{
+	StringInfoData buf;
+	Datum	   *elems;
+	bool	   *nulls;
+	int			n;
+	const char *problem;
+	PromoNames	names;
+
+	if (ARR_ELEMTYPE(arr) != TEXTOID)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("%s must be a text array", what)));
+	if (ARR_NDIM(arr) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("%s must be a one-dimensional array", what),
+				 errdetail("The array has %d dimensions.", ARR_NDIM(arr))));
+	deconstruct_array(arr, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &n);
+	promo_check_not_empty(what, n);
+	initStringInfo(&buf);
+	for (int i = 0; i < n; i++)
+	{
+		text	   *t;
+
+		if (nulls[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("%s must not contain NULL elements", what),
+					 errdetail("Element %d is NULL.", i + 1)));
+		t = DatumGetTextPP(elems[i]);
+		appendBinaryStringInfo(&buf, VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+		appendStringInfoChar(&buf, '\0');
+	}
+	problem = promo_names_problem(buf.data, buf.len, n);
+	if (problem != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid %s", what),
+				 errdetail("%s", problem)));
+	names.n = n;
+	names.len = buf.len;
+	names.data = buf.data;
+	return names;
+}
+
+/* Error unless there is one name for each of d features; unit names one. */
+void
+promo_names_check_count(const PromoNames *names, int d, const char *unit)
+{
+	if (names->n != d)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("names has %d elements, expected %d", names->n, d),
+				 errdetail("There is one name per %s.", unit)));
+}
+
+/* Do two sets of names hold the same names in the same order? */
+bool
+promo_names_equal(const PromoNames *a, const PromoNames *b)
+{
+	return a->n == b->n && a->len == b->len &&
+		(a->len == 0 || memcmp(a->data, b->data, a->len) == 0);
+}
+
+/* A copy of names in cxt. */
+PromoNames
+promo_names_copy(const PromoNames *names, MemoryContext cxt)
+{
+	PromoNames	copy = *names;
+
+	copy.data = names->len > 0 ? MemoryContextAlloc(cxt, names->len) : NULL;
+	if (names->len > 0)
+		memcpy(copy.data, names->data, names->len);
+	return copy;
+}
+
+/* Pointers to each of the n names, in order. */
+const char **
+promo_names_list(const PromoNames *names)
+{
+	const char **list = palloc(sizeof(char *) * Max(names->n, 1));
+	const char *p = names->data;
+
+	for (int i = 0; i < names->n; i++)
+	{
+		list[i] = p;
+		p += strlen(p) + 1;
+	}
+	return list;
+}
+
+/* A model's names (pointing into it), or n = 0 when it has none. */
+PromoNames
+promo_model_names(PromoModel *model)
+{
+	PromoNames	names = {0, 0, NULL};
+	Size		values;
+
+	if (model->version != PROMO_MODEL_NAMED)
+		return names;
+	values = ValuesSize(KindOf(model), model->dim, model->nclusters);
+	names.n = model->dim;
+	names.len = VARSIZE(model) - values;
+	names.data = (char *) model + values;
+	return names;
+}
+
+/*
+ * A copy of a model's header and values followed by names (n = 0: none),
+ * not yet checked.
+ */
+static PromoModel *
+AttachNames(PromoModel *model, const PromoNames *names)
+{
+	Size		values = ValuesSize(KindOf(model), model->dim, model->nclusters);
+	Size		size = values + names->len;
+	PromoModel *named;
+
+	if (!AllocSizeIsValid(size))
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("a model of %d features with their names is too large", model->dim)));
+	named = palloc(size);
+	memcpy(named, model, values);
+	if (names->len > 0)
+		memcpy((char *) named + values, names->data, names->len);
+	SET_VARSIZE(named, size);
+	named->version = names->n > 0 ? PROMO_MODEL_NAMED : PROMO_MODEL_PLAIN;
+	return named;
+}
+
+/* A copy of the model carrying names (n = 0: none), checked. */
+PromoModel *
+promo_model_with_names(PromoModel *model, const PromoNames *names)
+{
+	if (names->n > 0)
+		promo_names_check_count(names, model->dim, "feature of the model");
+	return promo_model_finish(AttachNames(model, names));
+}
+
+/* Does a text[] hold exactly the given names (and no NULL)? */
+static bool
+ArrayHoldsNames(ArrayType *arr, const PromoNames *names)
+{
+	Datum	   *elems;
+	bool	   *nulls;
+	int			n;
+	const char *p = names->data;
+
+	if (ARR_ELEMTYPE(arr) != TEXTOID || ARR_NDIM(arr) != 1 || ARR_HASNULL(arr))
+		return false;
+	deconstruct_array(arr, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &n);
+	if (n != names->n)
+		return false;
+	for (int i = 0; i < n; i++)
+	{
+		text	   *t = DatumGetTextPP(elems[i]);
+		Size		len = strlen(p);
+
+		if (VARSIZE_ANY_EXHDR(t) != len || memcmp(VARDATA_ANY(t), p, len) != 0)
+			return false;
+		p += len + 1;
+	}
+	return true;
+}
+
+/* Error: two rows (or partial states) of one aggregate name the features differently. */
+static void
+ReportNamesDiffer(void)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("names differ between rows"),
+			 errdetail("The feature names of one aggregate must be the same on every row."),
+			 errhint("Pass the names as a literal or a query parameter, or NULL on every row for none.")));
+}
+
+/*
+ * Read an aggregate's names argument: keep the first row's, and compare
+ * every later row's with them.  A constant argument is recognized by its
+ * address; another is compared by value.
+ */
+void
+promo_names_accum(FunctionCallInfo fcinfo, int argno, PromoNamesArg *arg,
+				  bool first, MemoryContext cxt)
+{
+	bool		isnull = PG_ARGISNULL(argno);
+	Datum		value = isnull ? (Datum) 0 : PG_GETARG_DATUM(argno);
+
+	if (first)
+	{
+		PromoNames	none = {0, 0, NULL};
+		PromoNames	names = isnull ? none :
+			promo_names_from_array(PG_GETARG_ARRAYTYPE_P(argno), "names");
+
+		arg->names = promo_names_copy(&names, cxt);
+		arg->constant = promo_agg_arg_is_constant(fcinfo, argno);
+		arg->last = value;
+		return;
+	}
+	if (isnull ? arg->names.n == 0 :
+		(arg->constant && value == arg->last && arg->names.n > 0))
+		return;
+	if (isnull || arg->names.n == 0 ||
+		!ArrayHoldsNames(PG_GETARG_ARRAYTYPE_P(argno), &arg->names))
+		ReportNamesDiffer();
+	arg->last = value;
+}
+
+/* Error unless two partial states of one aggregate have the same names. */
+void
+promo_names_combine(const PromoNames *a, const PromoNames *b)
+{
+	if (!promo_names_equal(a, b))
+		ReportNamesDiffer();
+}
+
 /* ---- text form ---- */
 
 /*
@@ -573,12 +891,33 @@ AppendJsonField(StringInfo buf, const ModelField *f, const double *v, int d, int
 		AppendJsonArray(buf, v, ShapeLength(f->shape, d, k));
 }
 
-/* Append a model as a JSON object; scalars_only leaves out array fields. */
+/* Append names as a JSON array of strings. */
+static void
+AppendJsonNames(StringInfo buf, const PromoNames *names)
+{
+	const char **list = promo_names_list(names);
+
+	appendStringInfoChar(buf, '[');
+	for (int j = 0; j < names->n; j++)
+	{
+		if (j > 0)
+			appendStringInfoString(buf, ", ");
+		escape_json(buf, list[j]);
+	}
+	appendStringInfoChar(buf, ']');
+	pfree(list);
+}
+
+/*
+ * Append a model as a JSON object; scalars_only leaves out array fields
+ * and names.
+ */
 static void
 AppendModelJson(StringInfo buf, PromoModel *model, bool scalars_only)
 {
 	const ModelKind *k = KindOf(model);
 	const double *v = model->values;
+	PromoNames	names = promo_model_names(model);
 
 	appendStringInfo(buf, "{\"kind\": \"%s\", \"version\": %d", k->name, model->version);
 	if (scalars_only)
@@ -595,6 +934,11 @@ AppendModelJson(StringInfo buf, PromoModel *model, bool scalars_only)
 			AppendJsonField(buf, f, v, model->dim, model->nclusters);
 		}
 		v += ShapeLength(f->shape, model->dim, model->nclusters);
+	}
+	if (names.n > 0 && !scalars_only)
+	{
+		appendStringInfoString(buf, ", \"names\": ");
+		AppendJsonNames(buf, &names);
 	}
 	appendStringInfoChar(buf, '}');
 }
@@ -708,9 +1052,12 @@ ReadField(JsonbContainer *obj, const ModelField *f, int d, int k, double *out)
 					f->name, d, out + (Size) c * d);
 }
 
-/* Error on any key that is neither a field of the kind nor kind/version. */
+/*
+ * Error on any key that is neither a field of the kind nor kind/version,
+ * or names in a model of the version with names.
+ */
 static void
-CheckKnownKeys(JsonbContainer *obj, const ModelKind *k)
+CheckKnownKeys(JsonbContainer *obj, const ModelKind *k, int version)
 {
 	JsonbIterator *it = JsonbIteratorInit(obj);
 	JsonbValue	jv;
@@ -724,9 +1071,13 @@ CheckKnownKeys(JsonbContainer *obj, const ModelKind *k)
 		if (tok != WJB_KEY)
 			continue;
 		key = pnstrdup(jv.val.string.val, jv.val.string.len);
-		known = strcmp(key, "kind") == 0 || strcmp(key, "version") == 0;
+		known = strcmp(key, "kind") == 0 || strcmp(key, "version") == 0 ||
+			(version == PROMO_MODEL_NAMED && strcmp(key, "names") == 0);
 		for (int i = 0; i < k->nfields && !known; i++)
 			known = strcmp(key, k->fields[i].name) == 0;
+		if (!known && strcmp(key, "names") == 0)
+			MODEL_ERROR(ERRCODE_INVALID_TEXT_REPRESENTATION,
+						"Field \"names\" needs version %d.", PROMO_MODEL_NAMED);
 		if (!known)
 			MODEL_ERROR(ERRCODE_INVALID_TEXT_REPRESENTATION,
 						"Unknown field \"%s\" for a %s model.", key, k->name);
@@ -754,16 +1105,52 @@ ReadKind(JsonbContainer *obj)
 	return NULL;
 }
 
-/* Error unless the "version" field is the version this build writes. */
-static void
+/* The "version" field: 1, or 2 for a model with names. */
+static int
 ReadVersion(JsonbContainer *obj)
 {
 	double		version;
 
 	if (!JsonbToDouble(RequiredKey(obj, "version"), false, &version) ||
-		version != PROMO_MODEL_VERSION)
+		(version != PROMO_MODEL_PLAIN && version != PROMO_MODEL_NAMED))
 		MODEL_ERROR(ERRCODE_INVALID_TEXT_REPRESENTATION,
-					"Field \"version\" must be %d.", PROMO_MODEL_VERSION);
+					"Field \"version\" must be %d, or %d with names.",
+					PROMO_MODEL_PLAIN, PROMO_MODEL_NAMED);
+	return (int) version;
+}
+
+/* The "names" field: d strings, as a names section (checked later). */
+static PromoNames
+ReadNames(JsonbContainer *obj, int d)
+{
+	JsonbValue *jv = RequiredKey(obj, "names");
+	StringInfoData buf;
+	PromoNames	names;
+	int			have;
+
+	if (jv->type != jbvBinary || !JsonContainerIsArray(jv->val.binary.data))
+		MODEL_ERROR(ERRCODE_INVALID_TEXT_REPRESENTATION,
+					"Field \"names\" must be an array of strings.");
+	have = JsonContainerSize(jv->val.binary.data);
+	if (have != d)
+		MODEL_ERROR(ERRCODE_INVALID_TEXT_REPRESENTATION,
+					"Field \"names\" has %d elements, expected %d.", have, d);
+	initStringInfo(&buf);
+	for (int i = 0; i < d; i++)
+	{
+		JsonbValue *elem = getIthJsonbValueFromContainer(jv->val.binary.data, i);
+
+		if (elem->type != jbvString)
+			MODEL_ERROR(ERRCODE_INVALID_TEXT_REPRESENTATION,
+						"Element %d of field \"names\" must be a string.", i + 1);
+		/* jsonb holds no NUL character: the name ends where its string does. */
+		appendBinaryStringInfo(&buf, elem->val.string.val, elem->val.string.len);
+		appendStringInfoChar(&buf, '\0');
+	}
+	names.n = d;
+	names.len = buf.len;
+	names.data = buf.data;
+	return names;
 }
 
 /* The model's dimension and clusters, from the kind's dim_field. */
@@ -801,13 +1188,14 @@ promo_model_in(PG_FUNCTION_ARGS)
 	PromoModel *model;
 	int			dim;
 	int			nclusters;
+	int			version;
 	Size		offset = 0;
 
 	if (!JB_ROOT_IS_OBJECT(jb) || JB_ROOT_IS_SCALAR(jb))
 		MODEL_ERROR(ERRCODE_INVALID_TEXT_REPRESENTATION, "A model is a JSON object.");
 	k = ReadKind(obj);
-	ReadVersion(obj);
-	CheckKnownKeys(obj, k);
+	version = ReadVersion(obj);
+	CheckKnownKeys(obj, k, version);
 	ReadDimensions(obj, k, &dim, &nclusters);
 	CheckDimension(k, dim, nclusters, ERRCODE_INVALID_TEXT_REPRESENTATION);
 
@@ -817,19 +1205,29 @@ promo_model_in(PG_FUNCTION_ARGS)
 		ReadField(obj, &k->fields[i], dim, nclusters, model->values + offset);
 		offset += ShapeLength(k->fields[i].shape, dim, nclusters);
 	}
+	if (version == PROMO_MODEL_NAMED)
+	{
+		PromoNames	names = ReadNames(obj, dim);
+
+		model = AttachNames(model, &names);
+	}
 	CheckModel(model, ERRCODE_INVALID_TEXT_REPRESENTATION);
 	PG_RETURN_POINTER(model);
 }
 
 /* ---- binary form ---- */
 
-/* promo.model binary output: kind, version, dimensions, values. */
+/*
+ * promo.model binary output: kind, version, dimensions, values, then in
+ * version 2 the names, each NUL-terminated in the client encoding.
+ */
 PG_FUNCTION_INFO_V1(promo_model_send);
 Datum
 promo_model_send(PG_FUNCTION_ARGS)
 {
 	PromoModel *model = PG_GETARG_PROMO_MODEL(0);
 	Size		len = KindLength(KindOf(model), model->dim, model->nclusters);
+	PromoNames	names = promo_model_names(model);
 	StringInfoData buf;
 
 	pq_begintypsend(&buf);
@@ -839,7 +1237,43 @@ promo_model_send(PG_FUNCTION_ARGS)
 	pq_sendint32(&buf, model->nclusters);
 	for (Size i = 0; i < len; i++)
 		pq_sendfloat8(&buf, model->values[i]);
+	for (const char *p = names.data; p < names.data + names.len; p += strlen(p) + 1)
+		pq_sendstring(&buf, p);
 	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+}
+
+/*
+ * The d names that end a binary message, each NUL-terminated in the
+ * client encoding, as a names section in the database encoding.
+ */
+static PromoNames
+RecvNames(StringInfo buf, int d)
+{
+	StringInfoData section;
+	PromoNames	names;
+
+	initStringInfo(&section);
+	for (int i = 0; i < d; i++)
+	{
+		const char *start = buf->data + buf->cursor;
+		const char *end = memchr(start, '\0', buf->len - buf->cursor);
+		char	   *name;
+
+		if (end == NULL)
+			MODEL_ERROR(ERRCODE_INVALID_BINARY_REPRESENTATION,
+						"Feature name %d is not terminated.", i + 1);
+		name = pg_client_to_server(start, (int) (end - start));
+		appendStringInfoString(&section, name);
+		appendStringInfoChar(&section, '\0');
+		buf->cursor += (end - start) + 1;
+	}
+	if (buf->cursor != buf->len)
+		MODEL_ERROR(ERRCODE_INVALID_BINARY_REPRESENTATION,
+					"The message does not end after the feature names.");
+	names.n = d;
+	names.len = section.len;
+	names.data = section.data;
+	return names;
 }
 
 /* promo.model binary input, checked as the text input is. */
@@ -855,23 +1289,35 @@ promo_model_recv(PG_FUNCTION_ARGS)
 	const ModelKind *k = KindByNumber(kind);
 	PromoModel *model;
 	Size		len;
+	Size		rest = buf->len - buf->cursor;
 
 	if (k == NULL)
 		MODEL_ERROR(ERRCODE_INVALID_BINARY_REPRESENTATION, "Unknown model kind %d.", kind);
-	if (version != PROMO_MODEL_VERSION)
-		MODEL_ERROR(ERRCODE_INVALID_BINARY_REPRESENTATION,
-					"Unsupported version %d of a %s model.", version, k->name);
+	CheckVersion(k, version, ERRCODE_INVALID_BINARY_REPRESENTATION);
 	CheckDimension(k, dim, nclusters, ERRCODE_INVALID_BINARY_REPRESENTATION);
 	len = KindLength(k, dim, nclusters);
-	/* The declared sizes must match the bytes sent, before any allocation. */
-	if (len != (Size) (buf->len - buf->cursor) / sizeof(double) ||
-		(buf->len - buf->cursor) % sizeof(double) != 0)
+
+	/*
+	 * The declared sizes must match the bytes sent, before any allocation:
+	 * exactly the values, or the values and at least two bytes per name.
+	 */
+	if (version == PROMO_MODEL_PLAIN ?
+		rest != len * sizeof(double) :
+		rest < len * sizeof(double) + 2 * (Size) dim)
 		MODEL_ERROR(ERRCODE_INVALID_BINARY_REPRESENTATION,
-					"A %s model with d = %d and k = %d has %zu values; the message holds %d bytes of values.",
-					k->name, dim, nclusters, len, buf->len - buf->cursor);
+					"A %s model with d = %d and k = %d has %zu values%s; the message holds %zu bytes of values%s.",
+					k->name, dim, nclusters, len,
+					version == PROMO_MODEL_NAMED ? " and names" : "", rest,
+					version == PROMO_MODEL_NAMED ? " and names" : "");
 	model = ModelAlloc(k, dim, nclusters);
 	for (Size i = 0; i < len; i++)
 		model->values[i] = pq_getmsgfloat8(buf);
+	if (version == PROMO_MODEL_NAMED)
+	{
+		PromoNames	names = RecvNames(buf, dim);
+
+		model = AttachNames(model, &names);
+	}
 	CheckModel(model, ERRCODE_INVALID_BINARY_REPRESENTATION);
 	PG_RETURN_POINTER(model);
 }
@@ -1010,4 +1456,34 @@ promo_predict(PG_FUNCTION_ARGS)
 	x = promo_vector_arg(PG_GETARG_ARRAYTYPE_P(1), "x", &n);
 	promo_model_check_dim(model, n);
 	PG_RETURN_FLOAT8(k->predict(model, x));
+}
+
+/* promo.with_names(model, names): the model carrying the given names. */
+PG_FUNCTION_INFO_V1(promo_with_names);
+Datum
+promo_with_names(PG_FUNCTION_ARGS)
+{
+	PromoModel *model = PG_GETARG_PROMO_MODEL(0);
+	PromoNames	names = promo_names_from_array(PG_GETARG_ARRAYTYPE_P(1), "names");
+
+	PG_RETURN_POINTER(promo_model_with_names(model, &names));
+}
+
+/* promo.feature_names(model): the names as text[], NULL without names. */
+PG_FUNCTION_INFO_V1(promo_feature_names);
+Datum
+promo_feature_names(PG_FUNCTION_ARGS)
+{
+	PromoModel *model = PG_GETARG_PROMO_MODEL(0);
+	PromoNames	names = promo_model_names(model);
+	const char **list;
+	Datum	   *elems;
+
+	if (names.n == 0)
+		PG_RETURN_NULL();
+	list = promo_names_list(&names);
+	elems = palloc(sizeof(Datum) * names.n);
+	for (int i = 0; i < names.n; i++)
+		elems[i] = CStringGetTextDatum(list[i]);
+	PG_RETURN_ARRAYTYPE_P(construct_array(elems, names.n, TEXTOID, -1, false, TYPALIGN_INT));
 }

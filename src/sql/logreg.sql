@@ -3,7 +3,8 @@
 -- ---------------------------------------------------------------------
 
 -- One transition function for every signature: y boolean or float8 0/1,
--- an optional weight, optional options.  The rows are held in memory.
+-- an optional weight, optional names, optional options.  The rows are held
+-- in memory.
 
 CREATE FUNCTION _logreg_accum(state internal, y boolean, x float8[]) RETURNS internal
 	AS 'MODULE_PATHNAME', 'promo_logreg_agg_accum'
@@ -34,6 +35,38 @@ CREATE FUNCTION _logreg_accum(state internal, y float8, x float8[], weight float
 	LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
 CREATE FUNCTION _logreg_accum(state internal, y float8, x float8[], weight float8, options jsonb) RETURNS internal
+	AS 'MODULE_PATHNAME', 'promo_logreg_agg_accum'
+	LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION _logreg_accum(state internal, y boolean, x float8[], names text[]) RETURNS internal
+	AS 'MODULE_PATHNAME', 'promo_logreg_agg_accum'
+	LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION _logreg_accum(state internal, y boolean, x float8[], names text[], options jsonb) RETURNS internal
+	AS 'MODULE_PATHNAME', 'promo_logreg_agg_accum'
+	LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION _logreg_accum(state internal, y boolean, x float8[], weight float8, names text[]) RETURNS internal
+	AS 'MODULE_PATHNAME', 'promo_logreg_agg_accum'
+	LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION _logreg_accum(state internal, y boolean, x float8[], weight float8, names text[], options jsonb) RETURNS internal
+	AS 'MODULE_PATHNAME', 'promo_logreg_agg_accum'
+	LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION _logreg_accum(state internal, y float8, x float8[], names text[]) RETURNS internal
+	AS 'MODULE_PATHNAME', 'promo_logreg_agg_accum'
+	LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION _logreg_accum(state internal, y float8, x float8[], names text[], options jsonb) RETURNS internal
+	AS 'MODULE_PATHNAME', 'promo_logreg_agg_accum'
+	LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION _logreg_accum(state internal, y float8, x float8[], weight float8, names text[]) RETURNS internal
+	AS 'MODULE_PATHNAME', 'promo_logreg_agg_accum'
+	LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION _logreg_accum(state internal, y float8, x float8[], weight float8, names text[], options jsonb) RETURNS internal
 	AS 'MODULE_PATHNAME', 'promo_logreg_agg_accum'
 	LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
@@ -133,12 +166,92 @@ CREATE AGGREGATE logreg(y float8, x float8[], weight float8, options jsonb) (
 	PARALLEL = SAFE
 );
 
+CREATE AGGREGATE logreg(y boolean, x float8[], names text[]) (
+	SFUNC = _logreg_accum,
+	STYPE = internal,
+	COMBINEFUNC = _logreg_combine,
+	SERIALFUNC = _logreg_serialize,
+	DESERIALFUNC = _logreg_deserialize,
+	FINALFUNC = _logreg_final,
+	PARALLEL = SAFE
+);
+
+CREATE AGGREGATE logreg(y boolean, x float8[], names text[], options jsonb) (
+	SFUNC = _logreg_accum,
+	STYPE = internal,
+	COMBINEFUNC = _logreg_combine,
+	SERIALFUNC = _logreg_serialize,
+	DESERIALFUNC = _logreg_deserialize,
+	FINALFUNC = _logreg_final,
+	PARALLEL = SAFE
+);
+
+CREATE AGGREGATE logreg(y boolean, x float8[], weight float8, names text[]) (
+	SFUNC = _logreg_accum,
+	STYPE = internal,
+	COMBINEFUNC = _logreg_combine,
+	SERIALFUNC = _logreg_serialize,
+	DESERIALFUNC = _logreg_deserialize,
+	FINALFUNC = _logreg_final,
+	PARALLEL = SAFE
+);
+
+CREATE AGGREGATE logreg(y boolean, x float8[], weight float8, names text[], options jsonb) (
+	SFUNC = _logreg_accum,
+	STYPE = internal,
+	COMBINEFUNC = _logreg_combine,
+	SERIALFUNC = _logreg_serialize,
+	DESERIALFUNC = _logreg_deserialize,
+	FINALFUNC = _logreg_final,
+	PARALLEL = SAFE
+);
+
+CREATE AGGREGATE logreg(y float8, x float8[], names text[]) (
+	SFUNC = _logreg_accum,
+	STYPE = internal,
+	COMBINEFUNC = _logreg_combine,
+	SERIALFUNC = _logreg_serialize,
+	DESERIALFUNC = _logreg_deserialize,
+	FINALFUNC = _logreg_final,
+	PARALLEL = SAFE
+);
+
+CREATE AGGREGATE logreg(y float8, x float8[], names text[], options jsonb) (
+	SFUNC = _logreg_accum,
+	STYPE = internal,
+	COMBINEFUNC = _logreg_combine,
+	SERIALFUNC = _logreg_serialize,
+	DESERIALFUNC = _logreg_deserialize,
+	FINALFUNC = _logreg_final,
+	PARALLEL = SAFE
+);
+
+CREATE AGGREGATE logreg(y float8, x float8[], weight float8, names text[]) (
+	SFUNC = _logreg_accum,
+	STYPE = internal,
+	COMBINEFUNC = _logreg_combine,
+	SERIALFUNC = _logreg_serialize,
+	DESERIALFUNC = _logreg_deserialize,
+	FINALFUNC = _logreg_final,
+	PARALLEL = SAFE
+);
+
+CREATE AGGREGATE logreg(y float8, x float8[], weight float8, names text[], options jsonb) (
+	SFUNC = _logreg_accum,
+	STYPE = internal,
+	COMBINEFUNC = _logreg_combine,
+	SERIALFUNC = _logreg_serialize,
+	DESERIALFUNC = _logreg_deserialize,
+	FINALFUNC = _logreg_final,
+	PARALLEL = SAFE
+);
+
 CREATE FUNCTION predict_link(model model, x float8[]) RETURNS float8
 	AS 'MODULE_PATHNAME', 'promo_predict_link'
 	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
 CREATE FUNCTION explain(model model, x float8[],
-	OUT feature int, OUT value float8, OUT contribution float8)
+	OUT feature int, OUT value float8, OUT contribution float8, OUT name text)
 	RETURNS SETOF record
 	AS 'MODULE_PATHNAME', 'promo_explain'
 	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 10;
@@ -159,6 +272,22 @@ COMMENT ON FUNCTION _logreg_accum(internal, float8, float8[], float8) IS
 	'transition function of promo.logreg: keeps the row, with its weight; a NULL y, x, element of x or weight skips it';
 COMMENT ON FUNCTION _logreg_accum(internal, float8, float8[], float8, jsonb) IS
 	'transition function of promo.logreg: keeps the row, with its weight; a NULL y, x, element of x or weight skips it';
+COMMENT ON FUNCTION _logreg_accum(internal, boolean, float8[], text[]) IS
+	'transition function of promo.logreg: keeps the row; a NULL y, x, element of x skips it; the names must be the same on every row';
+COMMENT ON FUNCTION _logreg_accum(internal, boolean, float8[], text[], jsonb) IS
+	'transition function of promo.logreg: keeps the row; a NULL y, x, element of x skips it; the names must be the same on every row';
+COMMENT ON FUNCTION _logreg_accum(internal, boolean, float8[], float8, text[]) IS
+	'transition function of promo.logreg: keeps the row, with its weight; a NULL y, x, element of x or weight skips it; the names must be the same on every row';
+COMMENT ON FUNCTION _logreg_accum(internal, boolean, float8[], float8, text[], jsonb) IS
+	'transition function of promo.logreg: keeps the row, with its weight; a NULL y, x, element of x or weight skips it; the names must be the same on every row';
+COMMENT ON FUNCTION _logreg_accum(internal, float8, float8[], text[]) IS
+	'transition function of promo.logreg: keeps the row; a NULL y, x, element of x skips it; the names must be the same on every row';
+COMMENT ON FUNCTION _logreg_accum(internal, float8, float8[], text[], jsonb) IS
+	'transition function of promo.logreg: keeps the row; a NULL y, x, element of x skips it; the names must be the same on every row';
+COMMENT ON FUNCTION _logreg_accum(internal, float8, float8[], float8, text[]) IS
+	'transition function of promo.logreg: keeps the row, with its weight; a NULL y, x, element of x or weight skips it; the names must be the same on every row';
+COMMENT ON FUNCTION _logreg_accum(internal, float8, float8[], float8, text[], jsonb) IS
+	'transition function of promo.logreg: keeps the row, with its weight; a NULL y, x, element of x or weight skips it; the names must be the same on every row';
 COMMENT ON FUNCTION _logreg_combine(internal, internal) IS
 	'combine function of promo.logreg: appends the rows of a partial state';
 COMMENT ON FUNCTION _logreg_serialize(internal) IS
@@ -183,10 +312,26 @@ COMMENT ON AGGREGATE logreg(float8, float8[], float8) IS
 	'logistic regression of y (0 or 1) on x with an intercept (term 0), by IRLS, with the statistics of Rs summary(glm(family = binomial)); rows weighted by weight >= 0';
 COMMENT ON AGGREGATE logreg(float8, float8[], float8, jsonb) IS
 	'logistic regression of y (0 or 1) on x with an intercept (term 0), by IRLS, with the statistics of Rs summary(glm(family = binomial)); rows weighted by weight >= 0; options max_iter, tol, lambda (L2 penalty, intercept not penalized)';
+COMMENT ON AGGREGATE logreg(boolean, float8[], text[]) IS
+	'logistic regression of y on x with an intercept (term 0), by IRLS, with the statistics of Rs summary(glm(family = binomial)); names (one per element of x, the same on every row) are kept in the model';
+COMMENT ON AGGREGATE logreg(boolean, float8[], text[], jsonb) IS
+	'logistic regression of y on x with an intercept (term 0), by IRLS, with the statistics of Rs summary(glm(family = binomial)); names (one per element of x, the same on every row) are kept in the model; options max_iter, tol, lambda (L2 penalty, intercept not penalized)';
+COMMENT ON AGGREGATE logreg(boolean, float8[], float8, text[]) IS
+	'logistic regression of y on x with an intercept (term 0), by IRLS, with the statistics of Rs summary(glm(family = binomial)); rows weighted by weight >= 0; names (one per element of x, the same on every row) are kept in the model';
+COMMENT ON AGGREGATE logreg(boolean, float8[], float8, text[], jsonb) IS
+	'logistic regression of y on x with an intercept (term 0), by IRLS, with the statistics of Rs summary(glm(family = binomial)); rows weighted by weight >= 0; names (one per element of x, the same on every row) are kept in the model; options max_iter, tol, lambda (L2 penalty, intercept not penalized)';
+COMMENT ON AGGREGATE logreg(float8, float8[], text[]) IS
+	'logistic regression of y (0 or 1) on x with an intercept (term 0), by IRLS, with the statistics of Rs summary(glm(family = binomial)); names (one per element of x, the same on every row) are kept in the model';
+COMMENT ON AGGREGATE logreg(float8, float8[], text[], jsonb) IS
+	'logistic regression of y (0 or 1) on x with an intercept (term 0), by IRLS, with the statistics of Rs summary(glm(family = binomial)); names (one per element of x, the same on every row) are kept in the model; options max_iter, tol, lambda (L2 penalty, intercept not penalized)';
+COMMENT ON AGGREGATE logreg(float8, float8[], float8, text[]) IS
+	'logistic regression of y (0 or 1) on x with an intercept (term 0), by IRLS, with the statistics of Rs summary(glm(family = binomial)); rows weighted by weight >= 0; names (one per element of x, the same on every row) are kept in the model';
+COMMENT ON AGGREGATE logreg(float8, float8[], float8, text[], jsonb) IS
+	'logistic regression of y (0 or 1) on x with an intercept (term 0), by IRLS, with the statistics of Rs summary(glm(family = binomial)); rows weighted by weight >= 0; names (one per element of x, the same on every row) are kept in the model; options max_iter, tol, lambda (L2 penalty, intercept not penalized)';
 COMMENT ON FUNCTION predict_link(model, float8[]) IS
 	'the prediction of a linreg or logreg model for x in link space: logreg''s log-odds, linreg''s fitted value';
 COMMENT ON FUNCTION explain(model, float8[]) IS
-	'contributions to predict_link of a linreg or logreg model: feature 0 the baseline, then coefficient * (value - training mean) per feature (linreg: mean 0); they sum to the link';
+	'contributions to predict_link of a linreg or logreg model: feature 0 the baseline, then coefficient * (value - training mean) per feature (linreg: mean 0); they sum to the link; name is (baseline), then the feature names (NULL when the model has no names)';
 
 -- The scale-out path: one IRLS pass as an aggregate over a real SQL state,
 -- and a driver that runs one such pass per Newton step over a table.
@@ -214,7 +359,7 @@ CREATE AGGREGATE logreg_step(y float8, x float8[], weight float8,
 );
 
 CREATE FUNCTION logreg_fit(source regclass, target name, features name,
-	weight name DEFAULT NULL, options jsonb DEFAULT NULL) RETURNS model
+	weight name DEFAULT NULL, options jsonb DEFAULT NULL, names text[] DEFAULT NULL) RETURNS model
 	AS 'MODULE_PATHNAME', 'promo_logreg_fit_table'
 	LANGUAGE C VOLATILE PARALLEL RESTRICTED;
 
@@ -226,5 +371,5 @@ COMMENT ON FUNCTION _logreg_step_final(float8[]) IS
 	'final function of promo.logreg_step: the checked state';
 COMMENT ON AGGREGATE logreg_step(float8, float8[], float8, float8[], float8[], float8[]) IS
 	'one IRLS pass of logistic regression: X''WX, X''Wz, deviance and counts of the rows (y 0 or 1, weight >= 0) at coefficients coef (intercept first, on the features standardized by center and scale; NULL: glm''s starting values)';
-COMMENT ON FUNCTION logreg_fit(regclass, name, name, name, jsonb) IS
-	'logistic regression of a boolean or 0/1 target column on a float8[] features column of a table, optionally weighted by a weight column: the model of promo.logreg, read by one parallel scan per Newton step; options as promo.logreg';
+COMMENT ON FUNCTION logreg_fit(regclass, name, name, name, jsonb, text[]) IS
+	'logistic regression of a boolean or 0/1 target column on a float8[] features column of a table, optionally weighted by a weight column: the model of promo.logreg, read by one parallel scan per Newton step; options as promo.logreg; names, one per element of features, are kept in the model';

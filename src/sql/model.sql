@@ -44,6 +44,14 @@ CREATE FUNCTION metrics(model model) RETURNS jsonb
 	AS 'MODULE_PATHNAME', 'promo_metrics'
 	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
+CREATE FUNCTION with_names(model model, names text[]) RETURNS model
+	AS 'MODULE_PATHNAME', 'promo_with_names'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION feature_names(model model) RETURNS text[]
+	AS 'MODULE_PATHNAME', 'promo_feature_names'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
 COMMENT ON TYPE model IS
 	'a trained model of any kind; text form is JSON, castable to and from jsonb';
 COMMENT ON FUNCTION model_in(cstring) IS 'text input of promo.model: a JSON object, checked field by field';
@@ -56,6 +64,10 @@ COMMENT ON FUNCTION predict(model, float8[]) IS
 	'the model''s prediction for feature vector x (linreg: the fitted value; logreg: the probability of y = 1)';
 COMMENT ON FUNCTION metrics(model) IS
 	'the model''s kind, number of features and scalar statistics as jsonb';
+COMMENT ON FUNCTION with_names(model, text[]) IS
+	'the model (of any kind) carrying feature names, one per feature: distinct, not empty, at most 255 bytes each; they replace any names it had';
+COMMENT ON FUNCTION feature_names(model) IS
+	'the model''s feature names, one per feature, or NULL when it has none';
 
 -- Equality, hashing and an order on the stored form: =, <>, DISTINCT,
 -- GROUP BY, UNION, hash joins and count(DISTINCT model) work on models.

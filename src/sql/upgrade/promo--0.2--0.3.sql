@@ -676,7 +676,7 @@ CREATE FUNCTION predict_link(model model, x float8[]) RETURNS float8
 	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
 CREATE FUNCTION explain(model model, x float8[],
-	OUT feature int, OUT value float8, OUT contribution float8)
+	OUT feature int, OUT value float8, OUT contribution float8, OUT name text)
 	RETURNS SETOF record
 	AS 'MODULE_PATHNAME', 'promo_explain'
 	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 10;
@@ -724,9 +724,7 @@ COMMENT ON AGGREGATE logreg(float8, float8[], float8, jsonb) IS
 COMMENT ON FUNCTION predict_link(model, float8[]) IS
 	'the prediction of a linreg or logreg model for x in link space: logreg''s log-odds, linreg''s fitted value';
 COMMENT ON FUNCTION explain(model, float8[]) IS
-	'contributions to predict_link of a linreg or logreg model: feature 0 the baseline, then coefficient * (value - training mean) per feature (linreg: mean 0); they sum to the link';
-COMMENT ON FUNCTION coefficients(model) IS
-	'one row per term of a linreg or logreg model (term 0 is the intercept): estimate, standard error, t value (logreg: z value), two-sided p value';
+	'contributions to predict_link of a linreg or logreg model: feature 0 the baseline, then coefficient * (value - training mean) per feature (linreg: mean 0); they sum to the link; name is (baseline), then the feature names (NULL when the model has no names)';
 COMMENT ON FUNCTION predict(model, float8[]) IS
 	'the model''s prediction for feature vector x (linreg: the fitted value; logreg: the probability of y = 1)';
 
@@ -916,7 +914,7 @@ CREATE AGGREGATE logreg_step(y float8, x float8[], weight float8,
 );
 
 CREATE FUNCTION logreg_fit(source regclass, target name, features name,
-	weight name DEFAULT NULL, options jsonb DEFAULT NULL) RETURNS model
+	weight name DEFAULT NULL, options jsonb DEFAULT NULL, names text[] DEFAULT NULL) RETURNS model
 	AS 'MODULE_PATHNAME', 'promo_logreg_fit_table'
 	LANGUAGE C VOLATILE PARALLEL RESTRICTED;
 
@@ -928,5 +926,246 @@ COMMENT ON FUNCTION _logreg_step_final(float8[]) IS
 	'final function of promo.logreg_step: the checked state';
 COMMENT ON AGGREGATE logreg_step(float8, float8[], float8, float8[], float8[], float8[]) IS
 	'one IRLS pass of logistic regression: X''WX, X''Wz, deviance and counts of the rows (y 0 or 1, weight >= 0) at coefficients coef (intercept first, on the features standardized by center and scale; NULL: glm''s starting values)';
-COMMENT ON FUNCTION logreg_fit(regclass, name, name, name, jsonb) IS
-	'logistic regression of a boolean or 0/1 target column on a float8[] features column of a table, optionally weighted by a weight column: the model of promo.logreg, read by one parallel scan per Newton step; options as promo.logreg';
+COMMENT ON FUNCTION logreg_fit(regclass, name, name, name, jsonb, text[]) IS
+	'logistic regression of a boolean or 0/1 target column on a float8[] features column of a table, optionally weighted by a weight column: the model of promo.logreg, read by one parallel scan per Newton step; options as promo.logreg; names, one per element of features, are kept in the model';
+
+-- ---------------------------------------------------------------------
+-- Feature names carried in models: with_names, feature_names, the names
+-- signatures of linreg and logreg, a name column in coefficients (whose
+-- result columns change, so it is dropped and created again)
+-- ---------------------------------------------------------------------
+
+CREATE FUNCTION with_names(model model, names text[]) RETURNS model
+	AS 'MODULE_PATHNAME', 'promo_with_names'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION feature_names(model model) RETURNS text[]
+	AS 'MODULE_PATHNAME', 'promo_feature_names'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION with_names(model, text[]) IS
+	'the model (of any kind) carrying feature names, one per feature: distinct, not empty, at most 255 bytes each; they replace any names it had';
+COMMENT ON FUNCTION feature_names(model) IS
+	'the model''s feature names, one per feature, or NULL when it has none';
+
+CREATE FUNCTION _linreg_named_accum(state internal, y float8, x float8[], names text[]) RETURNS internal
+	AS 'MODULE_PATHNAME', 'promo_linreg_named_accum'
+	LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION _linreg_named_combine(a internal, b internal) RETURNS internal
+	AS 'MODULE_PATHNAME', 'promo_linreg_named_combine'
+	LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION _linreg_named_serialize(state internal) RETURNS bytea
+	AS 'MODULE_PATHNAME', 'promo_linreg_named_serialize'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION _linreg_named_deserialize(data bytea, dummy internal) RETURNS internal
+	AS 'MODULE_PATHNAME', 'promo_linreg_named_deserialize'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION _linreg_named_final(state internal) RETURNS model
+	AS 'MODULE_PATHNAME', 'promo_linreg_named_final'
+	LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE AGGREGATE linreg(y float8, x float8[], names text[]) (
+	SFUNC = _linreg_named_accum,
+	STYPE = internal,
+	COMBINEFUNC = _linreg_named_combine,
+	SERIALFUNC = _linreg_named_serialize,
+	DESERIALFUNC = _linreg_named_deserialize,
+	FINALFUNC = _linreg_named_final,
+	PARALLEL = SAFE
+);
+
+-- A view or function that uses promo.coefficients would keep the old
+-- columns: the update stops and names them, to be dropped before it and
+-- created again after it.
+DO $$
+DECLARE
+	users text;
+BEGIN
+	-- A view depends through its rewrite rule: name the view.
+	SELECT string_agg(DISTINCT coalesce(pg_describe_object('pg_class'::regclass, r.ev_class, 0),
+										pg_describe_object(d.classid, d.objid, d.objsubid)), ', ')
+	INTO users
+	FROM pg_depend d
+	LEFT JOIN pg_rewrite r ON d.classid = 'pg_rewrite'::regclass AND r.oid = d.objid
+	WHERE d.refclassid = 'pg_proc'::regclass
+	  AND d.refobjid = 'coefficients(model)'::regprocedure
+	  AND d.deptype = 'n';
+	IF users IS NOT NULL THEN
+		RAISE EXCEPTION 'promo 0.3 adds a column to promo.coefficients, which % uses', users
+			USING HINT = 'Drop them, run ALTER EXTENSION promo UPDATE, then create them again.',
+				  ERRCODE = 'dependent_objects_still_exist';
+	END IF;
+END
+$$;
+DROP FUNCTION coefficients(model);
+
+CREATE FUNCTION coefficients(model model,
+	OUT term int, OUT estimate float8, OUT std_error float8,
+	OUT t_value float8, OUT p_value float8, OUT name text)
+	RETURNS SETOF record
+	AS 'MODULE_PATHNAME', 'promo_coefficients'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 10;
+
+COMMENT ON FUNCTION _linreg_named_accum(internal, float8, float8[], text[]) IS
+	'transition function of promo.linreg with names: buffers a row, or counts it skipped when y or x has a NULL; the names must be the same on every row';
+COMMENT ON FUNCTION _linreg_named_combine(internal, internal) IS
+	'combine function of promo.linreg with names: merges two partial states with the same names';
+COMMENT ON FUNCTION _linreg_named_serialize(internal) IS
+	'serializes a promo.linreg state with names for parallel workers';
+COMMENT ON FUNCTION _linreg_named_deserialize(bytea, internal) IS
+	'deserializes a promo.linreg state with names';
+COMMENT ON FUNCTION _linreg_named_final(internal) IS
+	'final function of promo.linreg with names: fits the model and gives it the names';
+COMMENT ON AGGREGATE linreg(float8, float8[], text[]) IS
+	'ordinary least squares of y on x with an intercept (term 0), with the statistics of R''s summary(lm); names (one per element of x, the same on every row) are kept in the model';
+COMMENT ON FUNCTION coefficients(model) IS
+	'one row per term of a linreg or logreg model (term 0 is the intercept): estimate, standard error, t value (logreg: z value), two-sided p value, and the term''s name ((intercept), then the feature names; NULL when the model has no names)';
+
+CREATE FUNCTION _logreg_accum(state internal, y boolean, x float8[], names text[]) RETURNS internal
+	AS 'MODULE_PATHNAME', 'promo_logreg_agg_accum'
+	LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION _logreg_accum(state internal, y boolean, x float8[], names text[], options jsonb) RETURNS internal
+	AS 'MODULE_PATHNAME', 'promo_logreg_agg_accum'
+	LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION _logreg_accum(state internal, y boolean, x float8[], weight float8, names text[]) RETURNS internal
+	AS 'MODULE_PATHNAME', 'promo_logreg_agg_accum'
+	LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION _logreg_accum(state internal, y boolean, x float8[], weight float8, names text[], options jsonb) RETURNS internal
+	AS 'MODULE_PATHNAME', 'promo_logreg_agg_accum'
+	LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION _logreg_accum(state internal, y float8, x float8[], names text[]) RETURNS internal
+	AS 'MODULE_PATHNAME', 'promo_logreg_agg_accum'
+	LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION _logreg_accum(state internal, y float8, x float8[], names text[], options jsonb) RETURNS internal
+	AS 'MODULE_PATHNAME', 'promo_logreg_agg_accum'
+	LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION _logreg_accum(state internal, y float8, x float8[], weight float8, names text[]) RETURNS internal
+	AS 'MODULE_PATHNAME', 'promo_logreg_agg_accum'
+	LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION _logreg_accum(state internal, y float8, x float8[], weight float8, names text[], options jsonb) RETURNS internal
+	AS 'MODULE_PATHNAME', 'promo_logreg_agg_accum'
+	LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE AGGREGATE logreg(y boolean, x float8[], names text[]) (
+	SFUNC = _logreg_accum,
+	STYPE = internal,
+	COMBINEFUNC = _logreg_combine,
+	SERIALFUNC = _logreg_serialize,
+	DESERIALFUNC = _logreg_deserialize,
+	FINALFUNC = _logreg_final,
+	PARALLEL = SAFE
+);
+
+CREATE AGGREGATE logreg(y boolean, x float8[], names text[], options jsonb) (
+	SFUNC = _logreg_accum,
+	STYPE = internal,
+	COMBINEFUNC = _logreg_combine,
+	SERIALFUNC = _logreg_serialize,
+	DESERIALFUNC = _logreg_deserialize,
+	FINALFUNC = _logreg_final,
+	PARALLEL = SAFE
+);
+
+CREATE AGGREGATE logreg(y boolean, x float8[], weight float8, names text[]) (
+	SFUNC = _logreg_accum,
+	STYPE = internal,
+	COMBINEFUNC = _logreg_combine,
+	SERIALFUNC = _logreg_serialize,
+	DESERIALFUNC = _logreg_deserialize,
+	FINALFUNC = _logreg_final,
+	PARALLEL = SAFE
+);
+
+CREATE AGGREGATE logreg(y boolean, x float8[], weight float8, names text[], options jsonb) (
+	SFUNC = _logreg_accum,
+	STYPE = internal,
+	COMBINEFUNC = _logreg_combine,
+	SERIALFUNC = _logreg_serialize,
+	DESERIALFUNC = _logreg_deserialize,
+	FINALFUNC = _logreg_final,
+	PARALLEL = SAFE
+);
+
+CREATE AGGREGATE logreg(y float8, x float8[], names text[]) (
+	SFUNC = _logreg_accum,
+	STYPE = internal,
+	COMBINEFUNC = _logreg_combine,
+	SERIALFUNC = _logreg_serialize,
+	DESERIALFUNC = _logreg_deserialize,
+	FINALFUNC = _logreg_final,
+	PARALLEL = SAFE
+);
+
+CREATE AGGREGATE logreg(y float8, x float8[], names text[], options jsonb) (
+	SFUNC = _logreg_accum,
+	STYPE = internal,
+	COMBINEFUNC = _logreg_combine,
+	SERIALFUNC = _logreg_serialize,
+	DESERIALFUNC = _logreg_deserialize,
+	FINALFUNC = _logreg_final,
+	PARALLEL = SAFE
+);
+
+CREATE AGGREGATE logreg(y float8, x float8[], weight float8, names text[]) (
+	SFUNC = _logreg_accum,
+	STYPE = internal,
+	COMBINEFUNC = _logreg_combine,
+	SERIALFUNC = _logreg_serialize,
+	DESERIALFUNC = _logreg_deserialize,
+	FINALFUNC = _logreg_final,
+	PARALLEL = SAFE
+);
+
+CREATE AGGREGATE logreg(y float8, x float8[], weight float8, names text[], options jsonb) (
+	SFUNC = _logreg_accum,
+	STYPE = internal,
+	COMBINEFUNC = _logreg_combine,
+	SERIALFUNC = _logreg_serialize,
+	DESERIALFUNC = _logreg_deserialize,
+	FINALFUNC = _logreg_final,
+	PARALLEL = SAFE
+);
+
+COMMENT ON FUNCTION _logreg_accum(internal, boolean, float8[], text[]) IS
+	'transition function of promo.logreg: keeps the row; a NULL y, x, element of x skips it; the names must be the same on every row';
+COMMENT ON FUNCTION _logreg_accum(internal, boolean, float8[], text[], jsonb) IS
+	'transition function of promo.logreg: keeps the row; a NULL y, x, element of x skips it; the names must be the same on every row';
+COMMENT ON FUNCTION _logreg_accum(internal, boolean, float8[], float8, text[]) IS
+	'transition function of promo.logreg: keeps the row, with its weight; a NULL y, x, element of x or weight skips it; the names must be the same on every row';
+COMMENT ON FUNCTION _logreg_accum(internal, boolean, float8[], float8, text[], jsonb) IS
+	'transition function of promo.logreg: keeps the row, with its weight; a NULL y, x, element of x or weight skips it; the names must be the same on every row';
+COMMENT ON FUNCTION _logreg_accum(internal, float8, float8[], text[]) IS
+	'transition function of promo.logreg: keeps the row; a NULL y, x, element of x skips it; the names must be the same on every row';
+COMMENT ON FUNCTION _logreg_accum(internal, float8, float8[], text[], jsonb) IS
+	'transition function of promo.logreg: keeps the row; a NULL y, x, element of x skips it; the names must be the same on every row';
+COMMENT ON FUNCTION _logreg_accum(internal, float8, float8[], float8, text[]) IS
+	'transition function of promo.logreg: keeps the row, with its weight; a NULL y, x, element of x or weight skips it; the names must be the same on every row';
+COMMENT ON FUNCTION _logreg_accum(internal, float8, float8[], float8, text[], jsonb) IS
+	'transition function of promo.logreg: keeps the row, with its weight; a NULL y, x, element of x or weight skips it; the names must be the same on every row';
+COMMENT ON AGGREGATE logreg(boolean, float8[], text[]) IS
+	'logistic regression of y on x with an intercept (term 0), by IRLS, with the statistics of Rs summary(glm(family = binomial)); names (one per element of x, the same on every row) are kept in the model';
+COMMENT ON AGGREGATE logreg(boolean, float8[], text[], jsonb) IS
+	'logistic regression of y on x with an intercept (term 0), by IRLS, with the statistics of Rs summary(glm(family = binomial)); names (one per element of x, the same on every row) are kept in the model; options max_iter, tol, lambda (L2 penalty, intercept not penalized)';
+COMMENT ON AGGREGATE logreg(boolean, float8[], float8, text[]) IS
+	'logistic regression of y on x with an intercept (term 0), by IRLS, with the statistics of Rs summary(glm(family = binomial)); rows weighted by weight >= 0; names (one per element of x, the same on every row) are kept in the model';
+COMMENT ON AGGREGATE logreg(boolean, float8[], float8, text[], jsonb) IS
+	'logistic regression of y on x with an intercept (term 0), by IRLS, with the statistics of Rs summary(glm(family = binomial)); rows weighted by weight >= 0; names (one per element of x, the same on every row) are kept in the model; options max_iter, tol, lambda (L2 penalty, intercept not penalized)';
+COMMENT ON AGGREGATE logreg(float8, float8[], text[]) IS
+	'logistic regression of y (0 or 1) on x with an intercept (term 0), by IRLS, with the statistics of Rs summary(glm(family = binomial)); names (one per element of x, the same on every row) are kept in the model';
+COMMENT ON AGGREGATE logreg(float8, float8[], text[], jsonb) IS
+	'logistic regression of y (0 or 1) on x with an intercept (term 0), by IRLS, with the statistics of Rs summary(glm(family = binomial)); names (one per element of x, the same on every row) are kept in the model; options max_iter, tol, lambda (L2 penalty, intercept not penalized)';
+COMMENT ON AGGREGATE logreg(float8, float8[], float8, text[]) IS
+	'logistic regression of y (0 or 1) on x with an intercept (term 0), by IRLS, with the statistics of Rs summary(glm(family = binomial)); rows weighted by weight >= 0; names (one per element of x, the same on every row) are kept in the model';
+COMMENT ON AGGREGATE logreg(float8, float8[], float8, text[], jsonb) IS
+	'logistic regression of y (0 or 1) on x with an intercept (term 0), by IRLS, with the statistics of Rs summary(glm(family = binomial)); rows weighted by weight >= 0; names (one per element of x, the same on every row) are kept in the model; options max_iter, tol, lambda (L2 penalty, intercept not penalized)';
