@@ -69,7 +69,7 @@ CREATE TABLE offers (
 	min_expected_basket float8 CHECK (min_expected_basket >= 0),
 	frequency_cap int CHECK (frequency_cap > 0),
 	active boolean NOT NULL DEFAULT true,
-	CHECK ((offer_terms(kind, pct, amount, min_basket, cap, contact_cost)).kind IS NOT NULL)
+	CHECK ((offer(kind, pct, amount, min_basket, cap, contact_cost)).kind IS NOT NULL)
 );
 
 -- The last plan of each campaign: one row per user, replaced whole by
@@ -209,7 +209,7 @@ BEGIN
 	DROP TABLE IF EXISTS pg_temp._promo_offers;
 	CREATE TEMP TABLE _promo_offers ON COMMIT DROP AS
 	SELECT row_number() OVER (ORDER BY o.offer_id)::int AS ord, o.*,
-		   promo.offer_terms(o.kind, o.pct, o.amount, o.min_basket, o.cap,
+		   promo.offer(o.kind, o.pct, o.amount, o.min_basket, o.cap,
 							 o.contact_cost) AS terms,
 		   NULL::promo.model AS model, NULL::promo.model AS basket_model,
 		   NULL::float8 AS basket_sigma, NULL::text AS model_source
@@ -371,7 +371,7 @@ BEGIN
 		   h.x || coalesce(promo.offer_attributes(o.terms, basket_ref),
 						   array_fill(0::float8, ARRAY[nattr])) AS xa
 	FROM _promo_h h
-	LEFT JOIN (SELECT p.offer_id, promo.offer_terms(p.kind, p.pct, p.amount, p.min_basket,
+	LEFT JOIN (SELECT p.offer_id, promo.offer(p.kind, p.pct, p.amount, p.min_basket,
 													 p.cap, p.contact_cost) AS terms
 			   FROM promo.offers p) o USING (offer_id);
 	x_keep := promo._varying_columns('SELECT x FROM _promo_ht');
