@@ -229,35 +229,6 @@ promo_offer_init(const PromoOfferTerms *terms, PromoOffer *offer,
 	return PROMO_OFFER_OK;
 }
 
-/* Is a basket mean and standard deviation admissible? */
-PromoBasketStatus
-promo_offer_check_basket(double mean, double sd)
-{
-	if (!isfinite(mean) || !isfinite(sd))
-		return PROMO_BASKET_NOT_FINITE;
-	if (mean < 0.0)
-		return PROMO_BASKET_NEGATIVE_MEAN;
-	if (sd < 0.0)
-		return PROMO_BASKET_NEGATIVE_SD;
-	if (sd > 0.0 && mean == 0.0)
-		return PROMO_BASKET_SD_WITHOUT_MEAN;
-	return PROMO_BASKET_OK;
-}
-
-/* Is p in [0, 1]? */
-bool
-promo_offer_probability_ok(double p)
-{
-	return p >= 0.0 && p <= 1.0;
-}
-
-/* Is g finite and at most 1 (a cost cannot be negative)? */
-bool
-promo_offer_margin_rate_ok(double g)
-{
-	return isfinite(g) && g <= 1.0;
-}
-
 /* face(b) = 1{b >= t} min(c, r b). */
 double
 promo_offer_face(const PromoOffer *offer, double basket)
@@ -338,23 +309,31 @@ PartialMean(const Lognormal *ln, double log_x, double log_y)
 	return ln->mean * fmax(NormalMass(u, w), 0.0);
 }
 
-/* E[face(B)] = r E[B 1{t <= B < k}] + c P(B >= k). */
+/* E[face(B)] = r E[B 1{t <= B < k}] + c P(B >= k), B of law ln. */
+static double
+FaceUnder(const PromoOffer *offer, const Lognormal *ln)
+{
+	double		face;
+
+	face = offer->rate * PartialMean(ln, offer->log_threshold, offer->log_knee);
+	/* with no limit the knee is at infinity and its tail is empty */
+	if (isfinite(offer->limit))
+		face += offer->limit * TailProbability(ln, offer->log_knee);
+	/* never above the mean saving r mu nor the limit: rounding only */
+	return fmin(face, fmin(offer->rate * ln->mean, offer->limit));
+}
+
+/* E[face(B)], B lognormal (or a point when sd is 0). */
 double
 promo_offer_expected_face(const PromoOffer *offer, double mean, double sd)
 {
 	Lognormal	ln;
-	double		face;
 
 	if (offer->rate == 0.0)
 		return 0.0;
 	if (!LognormalOf(mean, sd, &ln))
 		return promo_offer_face(offer, mean);
-	face = offer->rate * PartialMean(&ln, offer->log_threshold, offer->log_knee);
-	/* with no limit the knee is at infinity and its tail is empty */
-	if (isfinite(offer->limit))
-		face += offer->limit * TailProbability(&ln, offer->log_knee);
-	/* never above the mean saving r mu nor the limit: rounding only */
-	return fmin(face, fmin(offer->rate * mean, offer->limit));
+	return FaceUnder(offer, &ln);
 }
 
 /* p E[face(B)] + contact_cost. */
@@ -387,21 +366,34 @@ promo_offer_incremental_profit(const PromoOffer *offer, double p, double mean,
 
 /* Value and cost of one user's n offers. */
 void
-promo_offer_economics(int n, const PromoOffer *offers, const double *p,
-					  const double *mean, const double *sd, const bool *skip,
-					  double p_none, double mean_none, double margin_rate,
-					  double *value, double *cost)
+promo_offer_user_economics(int n, const PromoOffer *offers, const double *p,
+						   const double *mean, const double *sd,
+						   const bool *skip, double p_none, double mean_none,
+						   double margin_rate, double *value, double *cost)
 {
 	/* the same for every offer: the profit the user brings without one */
 	double		baseline = p_none * mean_none * margin_rate;
+	Lognormal	ln;
+	bool		spread = false;
+	double		ln_mean = NAN;
+	double		ln_sd = NAN;
 
 	for (int i = 0; i < n; i++)
 	{
-		double		face;
+		double		face = 0.0;
 
 		if (skip != NULL && skip[i])
 			continue;
-		face = promo_offer_expected_face(&offers[i], mean[i], sd[i]);
+		/* offers often share the user's basket: its law is made once */
+		if (mean[i] != ln_mean || sd[i] != ln_sd)
+		{
+			ln_mean = mean[i];
+			ln_sd = sd[i];
+			spread = LognormalOf(ln_mean, ln_sd, &ln);
+		}
+		if (offers[i].rate > 0.0)
+			face = spread ? FaceUnder(&offers[i], &ln) :
+				promo_offer_face(&offers[i], mean[i]);
 		value[i] = p[i] * (mean[i] * margin_rate - face) - baseline -
 			offers[i].contact_cost;
 		cost[i] = p[i] * face + offers[i].contact_cost;

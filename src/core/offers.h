@@ -52,6 +52,7 @@
 #ifndef PROMO_OFFERS_H
 #define PROMO_OFFERS_H
 
+#include <math.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -140,12 +141,37 @@ extern PromoOfferStatus promo_offer_init(const PromoOfferTerms *terms,
 										 PromoOffer *offer,
 										 PromoOfferParam *param);
 
-/* Is a basket mean and standard deviation admissible? */
-extern PromoBasketStatus promo_offer_check_basket(double mean, double sd);
+/*
+ * Is a basket mean and standard deviation admissible?  (Inline: the
+ * vector form checks every element of every user.)
+ */
+static inline PromoBasketStatus
+promo_offer_check_basket(double mean, double sd)
+{
+	if (!isfinite(mean) || !isfinite(sd))
+		return PROMO_BASKET_NOT_FINITE;
+	if (mean < 0.0)
+		return PROMO_BASKET_NEGATIVE_MEAN;
+	if (sd < 0.0)
+		return PROMO_BASKET_NEGATIVE_SD;
+	if (sd > 0.0 && mean == 0.0)
+		return PROMO_BASKET_SD_WITHOUT_MEAN;
+	return PROMO_BASKET_OK;
+}
 
-/* Is p a probability (in [0, 1])? Is g a margin rate (finite, <= 1)? */
-extern bool promo_offer_probability_ok(double p);
-extern bool promo_offer_margin_rate_ok(double g);
+/* Is p a probability (in [0, 1])? */
+static inline bool
+promo_offer_probability_ok(double p)
+{
+	return p >= 0.0 && p <= 1.0;
+}
+
+/* Is g a margin rate: finite and at most 1 (a cost is not negative)? */
+static inline bool
+promo_offer_margin_rate_ok(double g)
+{
+	return isfinite(g) && g <= 1.0;
+}
 
 /* face(b) of a valid offer at a basket b >= 0. */
 extern double promo_offer_face(const PromoOffer *offer, double basket);
@@ -176,7 +202,7 @@ extern double promo_offer_incremental_profit(const PromoOffer *offer,
  * p[i], mean[i], sd[i]; entries with skip[i] set are left alone (skip may
  * be NULL).
  */
-extern void promo_offer_economics(int n, const PromoOffer *offers,
+extern void promo_offer_user_economics(int n, const PromoOffer *offers,
 								  const double *p, const double *mean,
 								  const double *sd, const bool *skip,
 								  double p_none, double mean_none,

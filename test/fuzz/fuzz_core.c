@@ -598,7 +598,7 @@ FuzzOffers(Input *in)
 		double		v1;
 		double		c1;
 
-		promo_offer_economics(1, &offer, &p, &mean, &sd, NULL, p, mean, margin,
+		promo_offer_user_economics(1, &offer, &p, &mean, &sd, NULL, p, mean, margin,
 							  &v1, &c1);
 		Require((v1 == value || (isnan(v1) && isnan(value))) && c1 == cost);
 	}
