@@ -206,3 +206,4 @@ SELECT * FROM promo.offer_economics(ARRAY[promo.offer('percent_off', 0.1), promo
 SELECT * FROM promo.offer_economics(ARRAY[promo.offer('percent_off', 0.1)], '{0.1}', '{10}', '{NaN}', 0, 0, 0.3);
 SELECT * FROM promo.offer_economics(ARRAY[promo.offer('percent_off', 0.1)], '{0.1}', '{10}', '{0}', 1.1, 0, 0.3);
 SELECT * FROM promo.offer_economics(ARRAY[ARRAY[promo.offer('percent_off', 0.1)]], '{0.1}', '{10}', '{0}', 0, 0, 0.3);
+SELECT * FROM promo.offer_economics(array_fill(NULL::promo.offer_terms, ARRAY[100001]), '{}', '{}', '{}', 0, 0, 0.3);

@@ -56,6 +56,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+/* The most offers one call of the vector form scores (one user's offers). */
+#define PROMO_OFFER_MAX_OFFERS 100000
+
 typedef enum PromoOfferKind
 {
 	PROMO_OFFER_PERCENT_OFF = 0,

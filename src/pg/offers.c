@@ -329,11 +329,13 @@ CacheStore(FunctionCallInfo fcinfo, TermsCache *cache, const void *datum,
 		pfree(cache->offers);
 	if (cache->missing)
 		pfree(cache->missing);
+	cache->key = NULL;
+	cache->offers = NULL;
+	cache->missing = NULL;
 	cache->key = MemoryContextAlloc(cxt, len);
 	memcpy(cache->key, datum, len);
 	cache->offers = MemoryContextAlloc(cxt, sizeof(PromoOffer) * Max(n, 1));
 	memcpy(cache->offers, offers, sizeof(PromoOffer) * n);
-	cache->missing = NULL;
 	if (missing)
 	{
 		cache->missing = MemoryContextAlloc(cxt, sizeof(bool) * Max(n, 1));
@@ -425,6 +427,12 @@ TermsArrayArg(FunctionCallInfo fcinfo, int argno)
 				 errmsg("terms must be a one-dimensional array"),
 				 errdetail("The array has %d dimensions.", ARR_NDIM(arr))));
 	n = ArrayGetNItems(ARR_NDIM(arr), ARR_DIMS(arr));
+	if (n > PROMO_OFFER_MAX_OFFERS)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("terms has %d elements, more than %d", n, PROMO_OFFER_MAX_OFFERS),
+				 errdetail("offer_economics scores at most %d offers per call.",
+						   PROMO_OFFER_MAX_OFFERS)));
 	offers = palloc(sizeof(PromoOffer) * Max(n, 1));
 	missing = palloc(sizeof(bool) * Max(n, 1));
 	DecodeTermsArray(arr, offers, missing, &anymissing);
