@@ -385,10 +385,12 @@ DecodeTermsArray(ArrayType *arr, PromoOffer *offers, bool *missing,
 	Datum	   *elems;
 	bool	   *nulls;
 	int			n;
-	TupleDesc	desc = lookup_rowtype_tupdesc(elemtype, -1);
+	TupleDesc	desc;
 
 	get_typlenbyvalalign(elemtype, &typlen, &typbyval, &typalign);
 	deconstruct_array(arr, elemtype, typlen, typbyval, typalign, &elems, &nulls, &n);
+	/* pinned from here: released however decoding ends */
+	desc = lookup_rowtype_tupdesc(elemtype, -1);
 	*anymissing = false;
 	PG_TRY();
 	{
