@@ -69,7 +69,8 @@ CREATE TABLE offers (
 	min_expected_basket float8 CHECK (min_expected_basket >= 0),
 	frequency_cap int CHECK (frequency_cap > 0),
 	active boolean NOT NULL DEFAULT true,
-	CHECK ((offer(kind, pct, amount, min_basket, cap, contact_cost)).kind IS NOT NULL)
+	terms offer_terms GENERATED ALWAYS AS
+		(offer(kind, pct, amount, min_basket, cap, contact_cost)) STORED
 );
 
 -- The last plan of each campaign: one row per user, replaced whole by
@@ -209,8 +210,6 @@ BEGIN
 	DROP TABLE IF EXISTS pg_temp._promo_offers;
 	CREATE TEMP TABLE _promo_offers ON COMMIT DROP AS
 	SELECT row_number() OVER (ORDER BY o.offer_id)::int AS ord, o.*,
-		   promo.offer(o.kind, o.pct, o.amount, o.min_basket, o.cap,
-							 o.contact_cost) AS terms,
 		   NULL::promo.model AS model, NULL::promo.model AS basket_model,
 		   NULL::float8 AS basket_sigma, NULL::text AS model_source
 	FROM promo.offers o
@@ -371,9 +370,7 @@ BEGIN
 		   h.x || coalesce(promo.offer_attributes(o.terms, basket_ref),
 						   array_fill(0::float8, ARRAY[nattr])) AS xa
 	FROM _promo_h h
-	LEFT JOIN (SELECT p.offer_id, promo.offer(p.kind, p.pct, p.amount, p.min_basket,
-													 p.cap, p.contact_cost) AS terms
-			   FROM promo.offers p) o USING (offer_id);
+	LEFT JOIN promo.offers o USING (offer_id);
 	x_keep := promo._varying_columns('SELECT x FROM _promo_ht');
 	shared_keep := promo._varying_columns('SELECT xa AS x FROM _promo_ht');
 
@@ -870,6 +867,7 @@ COMMENT ON COLUMN offers.customers IS 'all, new (never ordered) or returning cus
 COMMENT ON COLUMN offers.min_expected_basket IS 'smallest mean basket of the user''s past orders for the offer, NULL for none';
 COMMENT ON COLUMN offers.frequency_cap IS 'a user who got this offer this many times in the history is not eligible, NULL for no cap';
 COMMENT ON COLUMN offers.active IS 'whether promo.refresh may give the offer';
+COMMENT ON COLUMN offers.terms IS 'the offer''s terms, checked by promo.offer (generated: an impossible offer is refused with the reason)';
 
 COMMENT ON TABLE _assignment_rows IS 'the plan of each campaign, written by promo.refresh; read it through promo.assignments';
 COMMENT ON COLUMN _assignment_rows.campaign IS 'campaign';

@@ -4,7 +4,7 @@
  *		break the invariants the glue relies on.
  *
  * The first byte picks a core module (finite, kmeans, linreg, logreg,
- * markov, metrics, moments, scaler and clip, similarity); the rest is read as parameters and as
+ * markov, metrics, moments, offers, scaler and clip, similarity); the rest is read as parameters and as
  * doubles (non-finite ones are replaced where the glue rejects them).
  * Each module's function calls every entry point of its header.
  */
@@ -22,6 +22,7 @@
 #include "markov.h"
 #include "metrics.h"
 #include "moments.h"
+#include "offers.h"
 #include "scaler.h"
 #include "similarity.h"
 
@@ -519,6 +520,90 @@ FuzzLogreg(Input *in)
 	free(work);
 }
 
+/* Terms from the input: a kind, each parameter given or not, raw values. */
+static PromoOfferTerms
+NextOfferTerms(Input *in)
+{
+	PromoOfferTerms terms;
+
+	terms.kind = (PromoOfferKind) (NextByte(in) % PROMO_OFFER_NKINDS);
+	for (int i = 0; i < PROMO_OFFER_NPARAMS; i++)
+	{
+		uint8_t		how = NextByte(in);
+
+		terms.given[i] = how & 1;
+		/* raw doubles (NaN, infinities), or tidy values near the ranges */
+		terms.value[i] = how & 2 ? NextRawDouble(in) : NextSmall(in) * 8.0 / 64.0 +
+			(how & 4 ? 8.0 : 0.0);
+	}
+	return terms;
+}
+
+/* A basket mean and sd: raw doubles or moderate values. */
+static double
+NextBasketValue(Input *in)
+{
+	return NextByte(in) & 1 ? NextRawDouble(in) : fabs(NextSmall(in)) * 20.0;
+}
+
+/*
+ * Offers: the check names a parameter on failure; valid offers have faces
+ * in [0, b], expectations in [0, min(limit, r mean)] (a point when sd is
+ * 0), finite costs and values unless sums near DBL_MAX overflow, and the
+ * vector form agrees with the scalars.
+ */
+static void
+FuzzOffers(Input *in)
+{
+	PromoOfferTerms terms = NextOfferTerms(in);
+	PromoOffer	offer;
+	PromoOfferParam param = PROMO_OFFER_NPARAMS;
+	PromoOfferStatus status = promo_offer_init(&terms, &offer, &param);
+	double		basket = fabs(NextBasketValue(in));
+	double		mean = NextBasketValue(in);
+	double		sd = NextBasketValue(in);
+	double		p = NextByte(in) / 255.0;
+	double		margin = NextSmall(in) / 8.0;
+	double		face;
+	double		value;
+	double		cost;
+
+	Require(promo_offer_kind_name(terms.kind) != NULL);
+	if (status != PROMO_OFFER_OK)
+	{
+		Require(param < PROMO_OFFER_NPARAMS);
+		return;
+	}
+	Require(offer.rate >= 0.0 && offer.rate <= 1.0 && offer.limit >= 0.0);
+	if (isfinite(basket))
+	{
+		face = promo_offer_face(&offer, basket);
+		Require(face >= 0.0 && face <= basket);
+	}
+	if (promo_offer_check_basket(mean, sd) != PROMO_BASKET_OK ||
+		!promo_offer_margin_rate_ok(margin))
+		return;
+	face = promo_offer_expected_face(&offer, mean, sd);
+	Require(face >= 0.0 && face <= offer.limit && face <= offer.rate * mean);
+	if (sd == 0.0)
+		Require(face == promo_offer_face(&offer, mean));
+	cost = promo_offer_expected_cost(&offer, p, mean, sd);
+	Require(cost >= offer.contact_cost);
+	value = promo_offer_incremental_profit(&offer, p, mean, sd, p, mean, margin);
+	/* sums of values near DBL_MAX may overflow (the glue reports that) */
+	if (mean < 1e150 && offer.contact_cost < 1e150)
+		Require(isfinite(cost) && isfinite(value) &&
+				isfinite(promo_offer_expected_margin(&offer, mean, sd, margin)));
+	{
+		double		v1;
+		double		c1;
+
+		promo_offer_user_economics(1, &offer, &p, &mean, &sd, NULL, p, mean, margin,
+							  &v1, &c1);
+		Require((v1 == value || (isnan(v1) && isnan(value))) && c1 == cost);
+	}
+}
+
 int			LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* Entry point: dispatch on the first byte. */
@@ -527,7 +612,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	Input		in = {data, size, 0};
 
-	switch (NextByte(&in) % 9)
+	switch (NextByte(&in) % 10)
 	{
 		case 0:
 			FuzzLinreg(&in);
@@ -555,6 +640,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		case 8:
 			FuzzLogreg(&in);
+			break;
+		case 9:
+			FuzzOffers(&in);
 			break;
 	}
 	return 0;
