@@ -4,7 +4,7 @@
  *		of R's summary(glm(family = binomial)).
  *
  * Each pass reduces blocks of standardized rows [1 z] scaled by the square
- * root of their working weight with one BLAS dsyrk (X'WX) and one dgemv
+ * root of their working weight with one BLAS dgemm (X'WX) and one dgemv
  * (X'Wz).  A step scales the penalized X'WX to unit diagonal, tests its
  * rank with a pivoted Cholesky factorization (the rule linreg uses) and
  * solves with LAPACK dpotrf / dpotrs.
@@ -94,13 +94,6 @@ XtWzOffset(int p)
 
 /* ---- one pass ----------------------------------------------------------- */
 
-/* Doubles of scratch space promo_logreg_accum needs for d features. */
-size_t
-promo_logreg_accum_work(int d)
-{
-	return (size_t) PROMO_LOGREG_CHUNK * ((size_t) d + 1 + 4) + (size_t) d;
-}
-
 /* R's binomial()$linkinv and $mu.eta at eta, sharing one exp(). */
 static void
 LogitInverse(double eta, double *mu, double *mu_eta)
@@ -162,36 +155,104 @@ GatherRows(const PromoLogregAt *at, const double *restrict inv_scale,
 	return m;
 }
 
+/* Scratch of one block: its rows and per-row quantities. */
+typedef struct BlockWork
+{
+	double	   *z;				/* PROMO_LOGREG_CHUNK x p, row-major */
+	double	   *eta;
+	double	   *rhs;
+	double	   *yk;
+	double	   *wk;
+	double	   *mu;
+	double	   *mu_eta;
+	double	   *sw;
+	double	   *inv_scale;		/* d */
+} BlockWork;
+
+/* Per-row vectors of BlockWork. */
+#define BLOCK_VECTORS 7
+
+/* Doubles of scratch space promo_logreg_accum needs for d features. */
+size_t
+promo_logreg_accum_work(int d)
+{
+	return (size_t) PROMO_LOGREG_CHUNK * ((size_t) d + 1 + BLOCK_VECTORS) + (size_t) d;
+}
+
+/* Carve the scratch space of promo_logreg_accum into its parts. */
+static BlockWork
+SplitBlockWork(double *work, int p)
+{
+	BlockWork	b;
+
+	b.z = work;
+	b.eta = b.z + (size_t) PROMO_LOGREG_CHUNK * p;
+	b.rhs = b.eta + PROMO_LOGREG_CHUNK;
+	b.yk = b.rhs + PROMO_LOGREG_CHUNK;
+	b.wk = b.yk + PROMO_LOGREG_CHUNK;
+	b.mu = b.wk + PROMO_LOGREG_CHUNK;
+	b.mu_eta = b.mu + PROMO_LOGREG_CHUNK;
+	b.sw = b.mu_eta + PROMO_LOGREG_CHUNK;
+	b.inv_scale = b.sw + PROMO_LOGREG_CHUNK;
+	return b;
+}
+
 /*
- * Turn gathered rows into working-weighted rows and responses: row i of z
- * is scaled by sqrt(W_i) and rhs_i = sqrt(W_i) z_i, the working response.
- * The deviance and counts go to the state header.
+ * The working weights and responses of m gathered rows: sw_i = sqrt(W_i)
+ * and rhs_i = sqrt(W_i) z_i, z_i the working response; the counts and the
+ * deviance of the block go to the state header.  One exp and one log a
+ * row, called in loops of their own so that the arithmetic between them
+ * vectorizes.
  */
 static void
-WeightRows(double *state, int p, double *restrict z, int m, const double *eta,
-		   const double *yk, const double *wk, double *rhs)
+WorkingWeights(double *state, int m, const BlockWork *b)
+{
+	const double *restrict eta = b->eta;
+	const double *restrict yk = b->yk;
+	const double *restrict wk = b->wk;
+	double	   *restrict mu = b->mu;
+	double	   *restrict mu_eta = b->mu_eta;
+	double	   *restrict sw = b->sw;
+	double	   *restrict rhs = b->rhs;
+	double		n1 = 0.0;
+	double		sumw = 0.0;
+	double		sumwy = 0.0;
+	double		extreme = 0.0;
+	double		loglik = 0.0;
+
+	for (int i = 0; i < m; i++)
+		LogitInverse(eta[i], &mu[i], &mu_eta[i]);
+	for (int i = 0; i < m; i++)
+	{
+		sw[i] = sqrt(wk[i] * mu_eta[i] * mu_eta[i] / (mu[i] * (1.0 - mu[i])));
+		rhs[i] = sw[i] * (eta[i] + (yk[i] - mu[i]) / mu_eta[i]);
+		n1 += yk[i];
+		sumw += wk[i];
+		sumwy += wk[i] * yk[i];
+		extreme += (mu[i] < PROMO_LOGREG_EPS01) | (mu[i] > 1.0 - PROMO_LOGREG_EPS01);
+		/* mu is no longer needed: keep the probability of the observed y. */
+		mu[i] = yk[i] != 0.0 ? mu[i] : 1.0 - mu[i];
+	}
+	for (int i = 0; i < m; i++)
+		loglik += wk[i] * log(mu[i]);
+	state[PROMO_LOGREG_S_N] += m;
+	state[PROMO_LOGREG_S_N1] += n1;
+	state[PROMO_LOGREG_S_SUMW] += sumw;
+	state[PROMO_LOGREG_S_SUMWY] += sumwy;
+	state[PROMO_LOGREG_S_DEVIANCE] += -2.0 * loglik;
+	state[PROMO_LOGREG_S_EXTREME] += extreme;
+}
+
+/* Scale each of m rows of z (row-major m x p) by its sw. */
+static void
+ScaleRows(double *restrict z, int m, int p, const double *restrict sw)
 {
 	for (int i = 0; i < m; i++)
 	{
-		double		mu;
-		double		mu_eta;
-		double		sw;
 		double	   *restrict row = z + (size_t) i * p;
 
-		LogitInverse(eta[i], &mu, &mu_eta);
-		sw = sqrt(wk[i] * mu_eta * mu_eta / (mu * (1.0 - mu)));
-		rhs[i] = sw * (eta[i] + (yk[i] - mu) / mu_eta);
 		for (int j = 0; j < p; j++)
-			row[j] *= sw;
-
-		state[PROMO_LOGREG_S_N] += 1.0;
-		state[PROMO_LOGREG_S_N1] += yk[i];
-		state[PROMO_LOGREG_S_SUMW] += wk[i];
-		state[PROMO_LOGREG_S_SUMWY] += wk[i] * yk[i];
-		state[PROMO_LOGREG_S_DEVIANCE] += -2.0 * wk[i] *
-			(yk[i] != 0.0 ? log(mu) : log(1.0 - mu));
-		if (mu < PROMO_LOGREG_EPS01 || mu > 1.0 - PROMO_LOGREG_EPS01)
-			state[PROMO_LOGREG_S_EXTREME] += 1.0;
+			row[j] *= sw[i];
 	}
 }
 
@@ -201,35 +262,35 @@ promo_logreg_accum(double *state, const PromoLogregAt *at, const double *x,
 				   const double *y, const double *w, int nrows, double *work)
 {
 	int			p = at->d + 1;
-	double	   *z = work;
-	double	   *eta = z + (size_t) PROMO_LOGREG_CHUNK * p;
-	double	   *rhs = eta + PROMO_LOGREG_CHUNK;
-	double	   *yk = rhs + PROMO_LOGREG_CHUNK;
-	double	   *wk = yk + PROMO_LOGREG_CHUNK;
-	double	   *inv_scale = wk + PROMO_LOGREG_CHUNK;
+	BlockWork	b = SplitBlockWork(work, p);
 
 	for (int j = 0; j < at->d; j++)
-		inv_scale[j] = 1.0 / at->scale[j];
+		b.inv_scale[j] = 1.0 / at->scale[j];
 	for (int r0 = 0; r0 < nrows; r0 += PROMO_LOGREG_CHUNK)
 	{
 		int			nb = nrows - r0 < PROMO_LOGREG_CHUNK ? nrows - r0 : PROMO_LOGREG_CHUNK;
-		int			m = GatherRows(at, inv_scale, x + (size_t) r0 * at->d,
-								   y + r0, w ? w + r0 : NULL, nb, z, yk, wk);
+		int			m = GatherRows(at, b.inv_scale, x + (size_t) r0 * at->d,
+								   y + r0, w ? w + r0 : NULL, nb, b.z, b.yk, b.wk);
 
 		if (m == 0)
 			continue;
 		if (at->beta)
-			cblas_dgemv(CblasRowMajor, CblasNoTrans, m, p, 1.0, z, p,
-						at->beta, 1, 0.0, eta, 1);
+			cblas_dgemv(CblasRowMajor, CblasNoTrans, m, p, 1.0, b.z, p,
+						at->beta, 1, 0.0, b.eta, 1);
 		else
 			for (int i = 0; i < m; i++)
-				eta[i] = StartEta(yk[i], wk[i]);
-		WeightRows(state, p, z, m, eta, yk, wk, rhs);
+				b.eta[i] = StartEta(b.yk[i], b.wk[i]);
+		WorkingWeights(state, m, &b);
+		ScaleRows(b.z, m, p, b.sw);
 
-		/* Row-major m x p is column-major p x m: Z Z' is p x p. */
-		cblas_dsyrk(CblasColMajor, CblasUpper, CblasNoTrans, p, m, 1.0, z, p,
-					1.0, state + XtWXOffset(), p);
-		cblas_dgemv(CblasColMajor, CblasNoTrans, p, m, 1.0, z, p, rhs, 1,
+		/*
+		 * Row-major m x p is column-major p x m: Z Z' is p x p.  dgemm
+		 * rather than dsyrk: for p this small OpenBLAS's dgemm is about
+		 * twice as fast, and it fills both triangles.
+		 */
+		cblas_dgemm(CblasColMajor, CblasNoTrans, CblasTrans, p, p, m, 1.0, b.z, p,
+					b.z, p, 1.0, state + XtWXOffset(), p);
+		cblas_dgemv(CblasColMajor, CblasNoTrans, p, m, 1.0, b.z, p, b.rhs, 1,
 					1.0, state + XtWzOffset(p), 1);
 	}
 }

@@ -117,7 +117,8 @@ typedef struct PromoLogregAt
  *	 [0] rows of positive weight, [1] of them with y = 1, [2] sum of w,
  *	 [3] sum of w y, [4] deviance at the coefficients, [5] rows whose
  *	 fitted probability is numerically 0 or 1, then X'WX (p x p,
- *	 column-major, upper triangle) and X'Wz (p), on the standardized scale.
+ *	 column-major, both triangles; the upper one is read) and X'Wz (p), on
+ *	 the standardized scale.
  */
 #define PROMO_LOGREG_S_N 0
 #define PROMO_LOGREG_S_N1 1
