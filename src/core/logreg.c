@@ -295,6 +295,293 @@ promo_logreg_accum(double *state, const PromoLogregAt *at, const double *x,
 	}
 }
 
+/* ---- the first pass from moments -------------------------------------- */
+
+/* Offsets of the parts of a moments array of d features. */
+typedef struct MomentsLayout
+{
+	size_t		shift;			/* d */
+	size_t		mean;			/* d */
+	size_t		m2;				/* d */
+	size_t		sw;				/* 1 */
+	size_t		wmean;			/* d */
+	size_t		wcross;			/* d x d */
+	size_t		r;				/* 1 */
+	size_t		u;				/* d */
+	size_t		length;
+} MomentsLayout;
+
+/* Where each part of a moments array of d features is. */
+static MomentsLayout
+Moments(int d)
+{
+	MomentsLayout l;
+	size_t		dd = (size_t) d;
+
+	l.shift = PROMO_LOGREG_S_HEADER;
+	l.mean = l.shift + dd;
+	l.m2 = l.mean + dd;
+	l.sw = l.m2 + dd;
+	l.wmean = l.sw + 1;
+	l.wcross = l.wmean + dd;
+	l.r = l.wcross + dd * dd;
+	l.u = l.r + 1;
+	l.length = l.u + dd;
+	return l;
+}
+
+/* Doubles in the moments of d features. */
+size_t
+promo_logreg_moments_length(int d)
+{
+	return Moments(d).length;
+}
+
+/* Moments of no rows. */
+void
+promo_logreg_moments_zero(double *moments, int d)
+{
+	memset(moments, 0, sizeof(double) * promo_logreg_moments_length(d));
+}
+
+/* Doubles of scratch space the moments functions need for d features. */
+size_t
+promo_logreg_moments_work(int d)
+{
+	return promo_logreg_accum_work(d) + promo_logreg_moments_length(d) + (size_t) d;
+}
+
+/*
+ * Copy the rows of positive weight of a block into v as x - shift (m x d,
+ * row-major) with their y and w; returns m.
+ */
+static int
+GatherShifted(int d, const double *restrict shift, const double *x,
+			  const double *y, const double *w, int nrows, double *restrict v,
+			  double *yk, double *wk)
+{
+	int			m = 0;
+
+	for (int r = 0; r < nrows; r++)
+	{
+		const double *restrict row = x + (size_t) r * d;
+		double	   *restrict out = v + (size_t) m * d;
+		double		wr = w ? w[r] : 1.0;
+
+		if (!(wr > 0.0))
+			continue;
+		for (int j = 0; j < d; j++)
+			out[j] = row[j] - shift[j];
+		yk[m] = y[r];
+		wk[m] = wr;
+		m++;
+	}
+	return m;
+}
+
+/* Mean and sum of squared deviations of each column of v (m x d). */
+static void
+ColumnMoments(const double *restrict v, int m, int d, double *restrict mean,
+			  double *restrict m2)
+{
+	for (int j = 0; j < d; j++)
+		mean[j] = m2[j] = 0.0;
+	for (int i = 0; i < m; i++)
+		for (int j = 0; j < d; j++)
+			mean[j] += v[(size_t) i * d + j];
+	for (int j = 0; j < d; j++)
+		mean[j] /= m;
+	for (int i = 0; i < m; i++)
+		for (int j = 0; j < d; j++)
+		{
+			double		dev = v[(size_t) i * d + j] - mean[j];
+
+			m2[j] += dev * dev;
+		}
+}
+
+/*
+ * The moments of m gathered rows (b->z holding x - shift, m x d) into blk,
+ * whose shift is already set: the header of a first pass, the column
+ * moments, and those weighted by the working weights of glm's start.
+ */
+static void
+BlockMoments(double *blk, int d, int m, const BlockWork *b)
+{
+	MomentsLayout l = Moments(d);
+	double	   *restrict v = b->z;
+	double	   *restrict wt = b->mu;
+	double		sw = 0.0;
+	double		r = 0.0;
+
+	for (int i = 0; i < m; i++)
+		b->eta[i] = StartEta(b->yk[i], b->wk[i]);
+	WorkingWeights(blk, m, b);
+	ColumnMoments(v, m, d, blk + l.mean, blk + l.m2);
+	/* The weight of each row in X'WX is sw^2, as in a pass. */
+	for (int i = 0; i < m; i++)
+	{
+		wt[i] = b->sw[i] * b->sw[i];
+		sw += wt[i];
+		r += b->sw[i] * b->rhs[i];
+	}
+	blk[l.sw] = sw;
+	blk[l.r] = r;
+	/* Working weights that all underflow leave the weighted mean at 0. */
+	cblas_dgemv(CblasRowMajor, CblasTrans, m, d, sw > 0.0 ? 1.0 / sw : 0.0, v, d,
+				wt, 1, 0.0, blk + l.wmean, 1);
+	for (int i = 0; i < m; i++)
+		for (int j = 0; j < d; j++)
+			v[(size_t) i * d + j] = b->sw[i] * (v[(size_t) i * d + j] - blk[l.wmean + j]);
+	/* As in a pass: row-major m x d is column-major d x m. */
+	cblas_dgemm(CblasColMajor, CblasNoTrans, CblasTrans, d, d, m, 1.0, v, d,
+				v, d, 0.0, blk + l.wcross, d);
+	cblas_dgemv(CblasColMajor, CblasNoTrans, d, m, 1.0, v, d, b->rhs, 1, 0.0,
+				blk + l.u, 1);
+}
+
+/* Add nrows rows into the moments, a block at a time. */
+void
+promo_logreg_moments_accum(double *moments, int d, const double *x,
+						   const double *y, const double *w, int nrows,
+						   double *work)
+{
+	MomentsLayout l = Moments(d);
+	BlockWork	b = SplitBlockWork(work, d + 1);
+	double	   *blk = work + promo_logreg_accum_work(d);
+	double	   *mwork = blk + l.length;
+
+	for (int r0 = 0; r0 < nrows; r0 += PROMO_LOGREG_CHUNK)
+	{
+		int			nb = nrows - r0 < PROMO_LOGREG_CHUNK ? nrows - r0 : PROMO_LOGREG_CHUNK;
+		const double *xb = x + (size_t) r0 * d;
+		const double *wb = w ? w + r0 : NULL;
+		int			m;
+
+		/* The first row of positive weight is the shift: x - shift is exact near it. */
+		if (moments[PROMO_LOGREG_S_N] == 0.0)
+			for (int r = 0; r < nb; r++)
+				if (!wb || wb[r] > 0.0)
+				{
+					memcpy(moments + l.shift, xb + (size_t) r * d, sizeof(double) * d);
+					break;
+				}
+		m = GatherShifted(d, moments + l.shift, xb, y + r0, wb, nb, b.z, b.yk, b.wk);
+		if (m == 0)
+			continue;
+		memset(blk, 0, sizeof(double) * l.length);
+		memcpy(blk + l.shift, moments + l.shift, sizeof(double) * d);
+		BlockMoments(blk, d, m, &b);
+		promo_logreg_moments_merge(moments, blk, d, mwork);
+	}
+}
+
+/*
+ * Merge the moments of other rows into moments (Chan et al.'s update of
+ * means and co-moments, the shifts' difference added to other's means).
+ */
+void
+promo_logreg_moments_merge(double *moments, const double *other, int d,
+						   double *work)
+{
+	MomentsLayout l = Moments(d);
+	double		na = moments[PROMO_LOGREG_S_N];
+	double		nb = other[PROMO_LOGREG_S_N];
+	double		n = na + nb;
+	double		swa = moments[l.sw];
+	double		swb = other[l.sw];
+	double		sw = swa + swb;
+	/* The shares of each side in the weighted sums (none without weight). */
+	double		share_a = sw > 0.0 ? swa / sw : 0.0;
+	double		share_b = sw > 0.0 ? swb / sw : 0.0;
+	double	   *delta = work;
+
+	if (nb == 0.0)
+		return;
+	if (na == 0.0)
+	{
+		memcpy(moments, other, sizeof(double) * l.length);
+		return;
+	}
+	for (int k = 0; k < PROMO_LOGREG_S_HEADER; k++)
+		moments[k] += other[k];
+	for (int j = 0; j < d; j++)
+	{
+		/*
+		 * Both shifts are rows of the data: their difference is on the
+		 * scale of its spread, whatever its offset.
+		 */
+		double		dshift = other[l.shift + j] - moments[l.shift + j];
+		double		dmean = dshift + (other[l.mean + j] - moments[l.mean + j]);
+
+		moments[l.mean + j] += dmean * (nb / n);
+		moments[l.m2 + j] += other[l.m2 + j] + dmean * dmean * (na * nb / n);
+		delta[j] = dshift + (other[l.wmean + j] - moments[l.wmean + j]);
+		moments[l.u + j] += other[l.u + j] +
+			delta[j] * (other[l.r] * share_a - moments[l.r] * share_b);
+		moments[l.wmean + j] += delta[j] * share_b;
+	}
+	cblas_daxpy(d * d, 1.0, other + l.wcross, 1, moments + l.wcross, 1);
+	cblas_dger(CblasColMajor, d, d, swa * share_b, delta, 1, delta, 1,
+			   moments + l.wcross, d);
+	moments[l.sw] = sw;
+	moments[l.r] += other[l.r];
+}
+
+/* Mean and sample standard deviation of each feature over the rows. */
+void
+promo_logreg_moments_describe(const double *moments, int d, double *mean,
+							  double *sd)
+{
+	MomentsLayout l = Moments(d);
+	double		n = moments[PROMO_LOGREG_S_N];
+
+	for (int j = 0; j < d; j++)
+	{
+		mean[j] = moments[l.shift + j] + moments[l.mean + j];
+		sd[j] = n > 1.0 ? sqrt(moments[l.m2 + j] / (n - 1.0)) : 0.0;
+	}
+}
+
+/*
+ * The state of the first pass (glm's starting values) at at's centre and
+ * scale: with delta = m - (centre - shift), the weighted mean from the
+ * centre, sum W z = SW delta / scale, sum W z z' = (C + SW delta delta')
+ * / (scale scale'), sum W r z = (U + R delta) / scale.
+ */
+void
+promo_logreg_moments_state(const double *moments, const PromoLogregAt *at,
+						   double *state)
+{
+	int			d = at->d;
+	int			p = d + 1;
+	MomentsLayout l = Moments(d);
+	double		sw = moments[l.sw];
+	double		r = moments[l.r];
+	double	   *xtwx = state + XtWXOffset();
+	double	   *xtwz = state + XtWzOffset(p);
+
+	promo_logreg_state_zero(state, d);
+	memcpy(state, moments, sizeof(double) * PROMO_LOGREG_S_HEADER);
+	xtwx[0] = sw;
+	xtwz[0] = r;
+	for (int j = 0; j < d; j++)
+	{
+		double		dj = moments[l.wmean + j] - (at->center[j] - moments[l.shift + j]);
+
+		xtwx[j + 1] = xtwx[(size_t) (j + 1) * p] = sw * dj / at->scale[j];
+		xtwz[j + 1] = (moments[l.u + j] + r * dj) / at->scale[j];
+		for (int i = 0; i <= j; i++)
+		{
+			double		di = moments[l.wmean + i] - (at->center[i] - moments[l.shift + i]);
+			double		c = (moments[l.wcross + i + (size_t) j * d] + sw * di * dj) /
+				(at->scale[i] * at->scale[j]);
+
+			xtwx[(i + 1) + (size_t) (j + 1) * p] = xtwx[(j + 1) + (size_t) (i + 1) * p] = c;
+		}
+	}
+}
+
 /* ---- the solver --------------------------------------------------------- */
 
 /* Solver scratch: the step's factor, its rank-test copy, vectors, LAPACK. */
@@ -687,51 +974,19 @@ promo_logreg_statistics(const PromoLogregSolver *s, const double *state,
 
 /* ---- in memory ---------------------------------------------------------- */
 
-/* Mean and standard deviation of each feature over rows of positive weight. */
-size_t
-promo_logreg_describe(const double *x, const double *w, size_t n, int d,
-					  double *mean, double *sd)
-{
-	size_t		count = 0;
-
-	memset(mean, 0, sizeof(double) * d);
-	memset(sd, 0, sizeof(double) * d);
-	for (size_t r = 0; r < n; r++)
-	{
-		if (w && !(w[r] > 0.0))
-			continue;
-		cblas_daxpy(d, 1.0, x + r * d, 1, mean, 1);
-		count++;
-	}
-	if (count == 0)
-		return 0;
-	cblas_dscal(d, 1.0 / (double) count, mean, 1);
-	for (size_t r = 0; r < n; r++)
-	{
-		if (w && !(w[r] > 0.0))
-			continue;
-		for (int j = 0; j < d; j++)
-		{
-			double		dev = x[r * d + j] - mean[j];
-
-			sd[j] += dev * dev;
-		}
-	}
-	for (int j = 0; j < d; j++)
-		sd[j] = count > 1 ? sqrt(sd[j] / (double) (count - 1)) : 0.0;
-	return count;
-}
-
-/* Rows handed to promo_logreg_accum between interrupt checks. */
+/* Rows handed to the core between interrupt checks. */
 #define FIT_BLOCK_ROWS 65536
 
 /* Doubles of scratch space promo_logreg_fit needs. */
 size_t
 promo_logreg_fit_work(int d)
 {
+	size_t		accum = promo_logreg_accum_work(d);
+	size_t		moments = promo_logreg_moments_work(d);
+
 	return 2 * (size_t) d + promo_logreg_solver_doubles(d) +
-		promo_logreg_state_length(d) + promo_logreg_accum_work(d) +
-		promo_logreg_statistics_work(d);
+		promo_logreg_state_length(d) + promo_logreg_moments_length(d) +
+		(accum > moments ? accum : moments) + promo_logreg_statistics_work(d);
 }
 
 /* Ints of scratch space promo_logreg_fit needs. */
@@ -741,19 +996,27 @@ promo_logreg_fit_iwork(int d)
 	return promo_logreg_solver_ints(d);
 }
 
-/* Rows of positive weight and, of them, rows with y = 1. */
+/* Check for interrupts, when there is a hook. */
 static void
-CountClasses(const double *y, const double *w, size_t n, double *n_pos,
-			 double *n1)
+Interrupt(const PromoLogregHooks *hooks)
 {
-	*n_pos = 0.0;
-	*n1 = 0.0;
-	for (size_t r = 0; r < n; r++)
+	if (hooks && hooks->interrupt)
+		hooks->interrupt(hooks->ctx);
+}
+
+/* The moments of all rows. */
+static void
+MomentsPass(const double *x, const double *y, const double *w, size_t n, int d,
+			double *moments, double *work, const PromoLogregHooks *hooks)
+{
+	promo_logreg_moments_zero(moments, d);
+	for (size_t r = 0; r < n; r += FIT_BLOCK_ROWS)
 	{
-		if (w && !(w[r] > 0.0))
-			continue;
-		*n_pos += 1.0;
-		*n1 += y[r];
+		int			nb = n - r < FIT_BLOCK_ROWS ? (int) (n - r) : FIT_BLOCK_ROWS;
+
+		Interrupt(hooks);
+		promo_logreg_moments_accum(moments, d, x + r * d, y + r, w ? w + r : NULL,
+								   nb, work);
 	}
 }
 
@@ -770,14 +1033,16 @@ Pass(const PromoLogregSolver *s, const double *x, const double *y,
 	{
 		int			nb = n - r < FIT_BLOCK_ROWS ? (int) (n - r) : FIT_BLOCK_ROWS;
 
-		if (hooks && hooks->interrupt)
-			hooks->interrupt(hooks->ctx);
+		Interrupt(hooks);
 		promo_logreg_accum(state, &at, x + r * s->d, y + r, w ? w + r : NULL,
 						   nb, work);
 	}
 }
 
-/* Fit n rows held in memory. */
+/*
+ * Fit n rows held in memory: one pass for the moments, which give the
+ * standardization and the first pass, then one pass per Newton step.
+ */
 PromoLogregStatus
 promo_logreg_fit(const double *x, const double *y, const double *w, size_t n,
 				 int d, const PromoLogregOptions *opt, PromoLogregFit *fit,
@@ -788,25 +1053,27 @@ promo_logreg_fit(const double *x, const double *y, const double *w, size_t n,
 	double	   *sd = mean + d;
 	double	   *smem = sd + d;
 	double	   *state = smem + promo_logreg_solver_doubles(d);
-	double	   *awork = state + promo_logreg_state_length(d);
-	double	   *stwork = awork + promo_logreg_accum_work(d);
+	double	   *moments = state + promo_logreg_state_length(d);
+	double	   *stwork = moments + promo_logreg_moments_length(d);
+	double	   *pwork = stwork + promo_logreg_statistics_work(d);
 	PromoLogregSolver s;
 	PromoLogregStatus status;
-	double		n_pos;
-	double		n1;
 
 	*bad_term = 0;
-	CountClasses(y, w, n, &n_pos, &n1);
-	status = promo_logreg_class_status(n_pos, n1);
+	MomentsPass(x, y, w, n, d, moments, pwork, hooks);
+	status = promo_logreg_class_status(moments[PROMO_LOGREG_S_N],
+									   moments[PROMO_LOGREG_S_N1]);
 	if (status != PROMO_LOGREG_OK)
 		return status;
-	promo_logreg_describe(x, w, n, d, mean, sd);
+	promo_logreg_moments_describe(moments, d, mean, sd);
 	status = promo_logreg_solver_init(&s, d, opt, mean, sd, smem, iwork);
 	if (status == PROMO_LOGREG_OK)
 	{
-		do
-			Pass(&s, x, y, w, n, state, awork, hooks);
-		while (promo_logreg_iterate(&s, state, &status));
+		PromoLogregAt at = promo_logreg_solver_at(&s);
+
+		promo_logreg_moments_state(moments, &at, state);
+		while (promo_logreg_iterate(&s, state, &status))
+			Pass(&s, x, y, w, n, state, pwork, hooks);
 	}
 	*bad_term = s.bad_term;
 	if (status < PROMO_LOGREG_FIRST_ERROR)
