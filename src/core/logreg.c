@@ -528,6 +528,24 @@ promo_logreg_moments_merge(double *moments, const double *other, int d,
 	moments[l.r] += other[l.r];
 }
 
+/*
+ * Could moments from outside have come from rows: the sums of squared
+ * deviations and of the working weights not negative?  (Sums that are not
+ * finite are reported by the solver.)
+ */
+bool
+promo_logreg_moments_valid(const double *moments, int d)
+{
+	MomentsLayout l = Moments(d);
+
+	if (moments[l.sw] < 0.0)
+		return false;
+	for (int j = 0; j < d; j++)
+		if (moments[l.m2 + j] < 0.0 || moments[l.wcross + j + (size_t) j * d] < 0.0)
+			return false;
+	return true;
+}
+
 /* Mean and sample standard deviation of each feature over the rows. */
 void
 promo_logreg_moments_describe(const double *moments, int d, double *mean,

@@ -184,6 +184,12 @@ extern void promo_logreg_moments_merge(double *moments, const double *other,
 									   int d, double *work);
 
 /*
+ * Could moments from outside have come from rows: sums of squared
+ * deviations and of working weights not negative?
+ */
+extern bool promo_logreg_moments_valid(const double *moments, int d);
+
+/*
  * Mean and sample standard deviation of each feature over the rows of
  * positive weight (0 below two rows): the solver's centre and scale.
  */

@@ -235,7 +235,7 @@ promo_logreg_agg_accum(PG_FUNCTION_ARGS)
 	else
 		st = (LogregState *) PG_GETARG_POINTER(0);
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2) || (weighted && PG_ARGISNULL(3)) ||
-		array_contains_nulls(xarr = PG_GETARG_ARRAYTYPE_P(2)))
+		promo_array_has_nulls(xarr = PG_GETARG_ARRAYTYPE_P(2)))
 	{
 		st->n_skipped++;
 		PG_RETURN_POINTER(st);

@@ -122,7 +122,7 @@ promo_vector_arg(ArrayType *arr, const char *what, int *n)
 	const double *values;
 
 	CheckOneDimensional(arr, what);
-	if (array_contains_nulls(arr))
+	if (promo_array_has_nulls(arr))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("%s must not contain NULL elements", what)));

@@ -930,3 +930,35 @@ COMMENT ON AGGREGATE logreg_step(float8, float8[], float8, float8[], float8[], f
 	'one IRLS pass of logistic regression: X''WX, X''Wz, deviance and counts of the rows (y 0 or 1, weight >= 0) at coefficients coef (intercept first, on the features standardized by center and scale; NULL: glm''s starting values)';
 COMMENT ON FUNCTION logreg_fit(regclass, name, name, name, jsonb) IS
 	'logistic regression of a boolean or 0/1 target column on a float8[] features column of a table, optionally weighted by a weight column: the model of promo.logreg, read by one parallel scan per Newton step; options as promo.logreg';
+
+-- logreg_fit's first scan gathers the moments of the rows, which give the
+-- standardization and the first pass at once.
+CREATE FUNCTION _logreg_start_accum(state float8[], y float8, x float8[], weight float8)
+	RETURNS float8[]
+	AS 'MODULE_PATHNAME', 'promo_logreg_start_accum'
+	LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION _logreg_start_combine(a float8[], b float8[]) RETURNS float8[]
+	AS 'MODULE_PATHNAME', 'promo_logreg_start_combine'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION _logreg_start_final(state float8[]) RETURNS float8[]
+	AS 'MODULE_PATHNAME', 'promo_logreg_start_final'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE AGGREGATE _logreg_start(y float8, x float8[], weight float8) (
+	SFUNC = _logreg_start_accum,
+	STYPE = float8[],
+	COMBINEFUNC = _logreg_start_combine,
+	FINALFUNC = _logreg_start_final,
+	PARALLEL = SAFE
+);
+
+COMMENT ON FUNCTION _logreg_start_accum(float8[], float8, float8[], float8) IS
+	'transition function of promo._logreg_start: adds the row to the moments; a NULL y, x, element of x or weight skips it';
+COMMENT ON FUNCTION _logreg_start_combine(float8[], float8[]) IS
+	'combine function of promo._logreg_start: merges the moments of two sets of rows';
+COMMENT ON FUNCTION _logreg_start_final(float8[]) IS
+	'final function of promo._logreg_start: the checked state';
+COMMENT ON AGGREGATE _logreg_start(float8, float8[], float8) IS
+	'the first IRLS pass of promo.logreg_fit: counts of the rows (y 0 or 1, weight >= 0), each feature''s mean and standard deviation, and the moments that give the pass at glm''s starting values';
