@@ -167,16 +167,42 @@ SetDimension(LogregState *st, int d)
 	promo_check_row_length("logreg", "features", d, st->d);
 }
 
+/* The argument types of a transition function's signature. */
+typedef struct AccumSignature
+{
+	bool		weighted;		/* (y, x, weight [, options]) */
+	bool		boolean;		/* y is boolean, not float8 */
+} AccumSignature;
+
+/*
+ * The signature of the transition function's call, found from the call's
+ * expression once and kept with the function: the lookup walks the
+ * expression, too slow to repeat row after row.
+ */
+static const AccumSignature *
+GetSignature(FunctionCallInfo fcinfo)
+{
+	AccumSignature *sig = fcinfo->flinfo->fn_extra;
+	Oid			ytype;
+
+	if (sig != NULL)
+		return sig;
+	sig = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, sizeof(AccumSignature));
+	ytype = get_fn_expr_argtype(fcinfo->flinfo, 1);
+	if (ytype != BOOLOID && ytype != FLOAT8OID)
+		elog(ERROR, "promo_logreg_agg_accum: y must be boolean or float8");
+	sig->boolean = ytype == BOOLOID;
+	sig->weighted = PG_NARGS() > 3 && get_fn_expr_argtype(fcinfo->flinfo, 3) == FLOAT8OID;
+	fcinfo->flinfo->fn_extra = sig;
+	return sig;
+}
+
 /* The response argument as 0 or 1: a boolean, or a float8 0 or 1. */
 static double
-ResponseArg(FunctionCallInfo fcinfo)
+ResponseArg(FunctionCallInfo fcinfo, const AccumSignature *sig)
 {
-	Oid			type = get_fn_expr_argtype(fcinfo->flinfo, 1);
-
-	if (type == BOOLOID)
+	if (sig->boolean)
 		return PG_GETARG_BOOL(1) ? 1.0 : 0.0;
-	if (type != FLOAT8OID)
-		elog(ERROR, "promo_logreg_agg_accum: y must be boolean or float8");
 	return promo_logreg_check_response(PG_GETARG_FLOAT8(1));
 }
 
@@ -214,8 +240,8 @@ promo_logreg_agg_accum(PG_FUNCTION_ARGS)
 {
 	MemoryContext aggctx;
 	LogregState *st;
-	bool		weighted = PG_NARGS() > 3 &&
-		get_fn_expr_argtype(fcinfo->flinfo, 3) == FLOAT8OID;
+	const AccumSignature *sig = GetSignature(fcinfo);
+	bool		weighted = sig->weighted;
 	int			options_arg = weighted ? 4 : 3;
 	ArrayType  *xarr;
 	const double *x;
@@ -240,7 +266,7 @@ promo_logreg_agg_accum(PG_FUNCTION_ARGS)
 		st->n_skipped++;
 		PG_RETURN_POINTER(st);
 	}
-	y = ResponseArg(fcinfo);
+	y = ResponseArg(fcinfo, sig);
 	if (weighted)
 		w = promo_logreg_check_weight(PG_GETARG_FLOAT8(3));
 	x = promo_vector_arg(xarr, "x", &d);

@@ -292,7 +292,8 @@ promo_state_trust(FunctionCallInfo fcinfo, PromoTrustedState *trusted,
 {
 	MemoryContext aggctx;
 
-	if (!AggCheckCallContext(fcinfo, &aggctx) || trusted->state == state)
+	/* Row after row the state is the trusted one: no more to do. */
+	if (trusted->state == state || !AggCheckCallContext(fcinfo, &aggctx))
 		return;
 	if (trusted->state == NULL)
 	{
