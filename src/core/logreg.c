@@ -163,8 +163,8 @@ typedef struct BlockWork
 	double	   *rhs;
 	double	   *yk;
 	double	   *wk;
-	double	   *mu;
-	double	   *mu_eta;
+	double	   *logp;			/* log of the fitted probability of y */
+	double	   *extreme;		/* 1 where it is numerically 0 or 1 */
 	double	   *sw;
 	double	   *inv_scale;		/* d */
 } BlockWork;
@@ -190,30 +190,71 @@ SplitBlockWork(double *work, int p)
 	b.rhs = b.eta + PROMO_LOGREG_CHUNK;
 	b.yk = b.rhs + PROMO_LOGREG_CHUNK;
 	b.wk = b.yk + PROMO_LOGREG_CHUNK;
-	b.mu = b.wk + PROMO_LOGREG_CHUNK;
-	b.mu_eta = b.mu + PROMO_LOGREG_CHUNK;
-	b.sw = b.mu_eta + PROMO_LOGREG_CHUNK;
+	b.logp = b.wk + PROMO_LOGREG_CHUNK;
+	b.extreme = b.logp + PROMO_LOGREG_CHUNK;
+	b.sw = b.extreme + PROMO_LOGREG_CHUNK;
 	b.inv_scale = b.sw + PROMO_LOGREG_CHUNK;
 	return b;
 }
 
 /*
- * The working weights and responses of m gathered rows: sw_i = sqrt(W_i)
- * and rhs_i = sqrt(W_i) z_i, z_i the working response; the counts and the
- * deviance of the block go to the state header.  One exp and one log a
- * row, called in loops of their own so that the arithmetic between them
- * vectorizes.
+ * One row's part of a pass at log-odds eta: sw = sqrt(W) and rhs =
+ * sqrt(W) z, W the working weight and z the working response (glm.fit's),
+ * the log of the fitted probability of the observed y, and whether that
+ * probability is numerically 0 or 1.
+ */
+static inline void
+WorkingRow(double eta, double y, double w, double *sw, double *rhs,
+		   double *logp, double *extreme)
+{
+	double		mu;
+	double		mu_eta;
+
+	LogitInverse(eta, &mu, &mu_eta);
+	*sw = sqrt(w * mu_eta * mu_eta / (mu * (1.0 - mu)));
+	*rhs = *sw * (eta + (y - mu) / mu_eta);
+	*extreme = (mu < PROMO_LOGREG_EPS01) | (mu > 1.0 - PROMO_LOGREG_EPS01);
+	*logp = log(y != 0.0 ? mu : 1.0 - mu);
+}
+
+/* The working quantities of m gathered rows at their log-odds b->eta. */
+static void
+RowWeights(int m, const BlockWork *b)
+{
+	for (int i = 0; i < m; i++)
+		WorkingRow(b->eta[i], b->yk[i], b->wk[i], &b->sw[i], &b->rhs[i],
+				   &b->logp[i], &b->extreme[i]);
+}
+
+/*
+ * The working quantities of m gathered rows at glm's starting values,
+ * which depend on y and w alone: a row with the y and w of the row before
+ * takes its values (the same numbers, without an exp and two logs).
  */
 static void
-WorkingWeights(double *state, int m, const BlockWork *b)
+StartRowWeights(int m, const BlockWork *b)
 {
-	const double *restrict eta = b->eta;
-	const double *restrict yk = b->yk;
-	const double *restrict wk = b->wk;
-	double	   *restrict mu = b->mu;
-	double	   *restrict mu_eta = b->mu_eta;
-	double	   *restrict sw = b->sw;
-	double	   *restrict rhs = b->rhs;
+	for (int i = 0; i < m; i++)
+	{
+		if (i > 0 && b->yk[i] == b->yk[i - 1] && b->wk[i] == b->wk[i - 1])
+		{
+			b->eta[i] = b->eta[i - 1];
+			b->sw[i] = b->sw[i - 1];
+			b->rhs[i] = b->rhs[i - 1];
+			b->logp[i] = b->logp[i - 1];
+			b->extreme[i] = b->extreme[i - 1];
+			continue;
+		}
+		b->eta[i] = StartEta(b->yk[i], b->wk[i]);
+		WorkingRow(b->eta[i], b->yk[i], b->wk[i], &b->sw[i], &b->rhs[i],
+				   &b->logp[i], &b->extreme[i]);
+	}
+}
+
+/* Add the counts and the deviance of m rows to a state's header. */
+static void
+AddBlockSums(double *state, int m, const BlockWork *b)
+{
 	double		n1 = 0.0;
 	double		sumw = 0.0;
 	double		sumwy = 0.0;
@@ -221,20 +262,13 @@ WorkingWeights(double *state, int m, const BlockWork *b)
 	double		loglik = 0.0;
 
 	for (int i = 0; i < m; i++)
-		LogitInverse(eta[i], &mu[i], &mu_eta[i]);
-	for (int i = 0; i < m; i++)
 	{
-		sw[i] = sqrt(wk[i] * mu_eta[i] * mu_eta[i] / (mu[i] * (1.0 - mu[i])));
-		rhs[i] = sw[i] * (eta[i] + (yk[i] - mu[i]) / mu_eta[i]);
-		n1 += yk[i];
-		sumw += wk[i];
-		sumwy += wk[i] * yk[i];
-		extreme += (mu[i] < PROMO_LOGREG_EPS01) | (mu[i] > 1.0 - PROMO_LOGREG_EPS01);
-		/* mu is no longer needed: keep the probability of the observed y. */
-		mu[i] = yk[i] != 0.0 ? mu[i] : 1.0 - mu[i];
+		n1 += b->yk[i];
+		sumw += b->wk[i];
+		sumwy += b->wk[i] * b->yk[i];
+		extreme += b->extreme[i];
+		loglik += b->wk[i] * b->logp[i];
 	}
-	for (int i = 0; i < m; i++)
-		loglik += wk[i] * log(mu[i]);
 	state[PROMO_LOGREG_S_N] += m;
 	state[PROMO_LOGREG_S_N1] += n1;
 	state[PROMO_LOGREG_S_SUMW] += sumw;
@@ -275,12 +309,14 @@ promo_logreg_accum(double *state, const PromoLogregAt *at, const double *x,
 		if (m == 0)
 			continue;
 		if (at->beta)
+		{
 			cblas_dgemv(CblasRowMajor, CblasNoTrans, m, p, 1.0, b.z, p,
 						at->beta, 1, 0.0, b.eta, 1);
+			RowWeights(m, &b);
+		}
 		else
-			for (int i = 0; i < m; i++)
-				b.eta[i] = StartEta(b.yk[i], b.wk[i]);
-		WorkingWeights(state, m, &b);
+			StartRowWeights(m, &b);
+		AddBlockSums(state, m, &b);
 		ScaleRows(b.z, m, p, b.sw);
 
 		/*
@@ -410,15 +446,14 @@ BlockMoments(double *blk, int d, int m, const BlockWork *b)
 {
 	MomentsLayout l = Moments(d);
 	double	   *restrict v = b->z;
-	double	   *restrict wt = b->mu;
+	double	   *restrict wt = b->eta;
 	double		sw = 0.0;
 	double		r = 0.0;
 
-	for (int i = 0; i < m; i++)
-		b->eta[i] = StartEta(b->yk[i], b->wk[i]);
-	WorkingWeights(blk, m, b);
+	StartRowWeights(m, b);
+	AddBlockSums(blk, m, b);
 	ColumnMoments(v, m, d, blk + l.mean, blk + l.m2);
-	/* The weight of each row in X'WX is sw^2, as in a pass. */
+	/* The weight of each row in X'WX is sw^2, as in a pass (eta is spent). */
 	for (int i = 0; i < m; i++)
 	{
 		wt[i] = b->sw[i] * b->sw[i];
