@@ -312,6 +312,21 @@ GetStepCache(FunctionCallInfo fcinfo)
 	return cache;
 }
 
+/*
+ * Trust the state a transition function returns when it is the one the
+ * aggregate passed in.  A state made by the call is copied by the
+ * aggregate, and its address freed: nothing is trusted until the copy
+ * comes back and is checked.
+ */
+static void
+TrustIfKept(FunctionCallInfo fcinfo, StepCache *cache, ArrayType *state)
+{
+	if (!PG_ARGISNULL(0) && state == (ArrayType *) PG_GETARG_POINTER(0))
+		promo_state_trust(fcinfo, &cache->trusted, state);
+	else
+		cache->trusted.state = NULL;
+}
+
 /* The core's scratch space for d features (a pass or moments), kept with the function. */
 static double *
 AccumWork(FunctionCallInfo fcinfo, int d)
@@ -459,7 +474,7 @@ promo_logreg_step_accum(PG_FUNCTION_ARGS)
 	/* The trusted state was checked against arguments seen before. */
 	if (fresh || !trusted)
 		CheckSamePoint(&st, a);
-	promo_state_trust(fcinfo, &cache->trusted, state);
+	TrustIfKept(fcinfo, cache, state);
 	cache->step = st;
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2) || PG_ARGISNULL(3) ||
 		promo_array_has_nulls(xarr = PG_GETARG_ARRAYTYPE_P(2)))
@@ -651,7 +666,7 @@ promo_logreg_start_accum(PG_FUNCTION_ARGS)
 		else
 			st.s[START_ZERO] += 1;
 	}
-	promo_state_trust(fcinfo, &cache->trusted, state);
+	TrustIfKept(fcinfo, cache, state);
 	cache->start = st;
 	PG_RETURN_ARRAYTYPE_P(state);
 }
