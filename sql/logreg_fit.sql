@@ -158,6 +158,61 @@ SELECT promo._logreg_step_accum(NULL, 1, '{1}', 1, NULL, NULL, '{1}');
 SELECT promo._logreg_step_accum(NULL, 0.5, '{1}', 1, NULL, '{0}', '{1}');
 SELECT promo._logreg_step_accum(NULL, 1, '{1}', -1, NULL, '{0}', '{1}');
 
+-- The first scan of logreg_fit: promo._logreg_start gathers the core's
+-- moments of the rows.  With d = 3: [2] d, [3] rows skipped, [4] rows of
+-- weight 0, [5] rows buffered; the counts and deviance from [6], the shift
+-- [12:14] (a row of the data), the means [15:17] and sums of squares
+-- [18:20] relative to it, the working weights' sum [21], mean [22:24],
+-- co-moments [25:33], then [34:37]; the buffer (x, y, w) from [38].
+SELECT s[2] AS d, s[3] AS skipped, s[4] AS zero_weight, s[6] AS n, array_length(s, 1) AS state_length
+FROM (SELECT promo._logreg_start(y, x, w) AS s FROM lgf_basic) q;
+-- Rows with NULLs only: a header without moments, combined with others.
+SELECT promo._logreg_start(y, x, w) FROM lgf_data WHERE y IS NULL OR x IS NULL;
+SELECT s[2:4] AS d_skipped_zero, s[6] AS n
+FROM (SELECT promo._logreg_start_final(promo._logreg_start_combine(
+        '{7032, 0, 2, 1, 0}', promo._logreg_start_combine(
+          (SELECT promo._logreg_start(y, x, w) FROM lgf_basic), '{7032, 0, 1, 0, 0}'))) AS s) q;
+-- Two halves of 600 rows, each with moments of its own (and its own
+-- shift), combined give the one scan's: every quantity that does not
+-- depend on the shift within 1e-12.  The second feature has a large offset.
+CREATE TABLE lgf_gen AS
+SELECT i AS id, (i % 3 = 0)::int::float8 AS y, 0.5 + (i % 5) * 0.5 AS w,
+       ARRAY[sin(i), 1e6 + 3 * cos(1.7 * i), (i % 11)::float8] AS x
+FROM generate_series(1, 1200) i;
+UPDATE lgf_gen SET w = 0 WHERE id % 97 = 0;
+CREATE AGGREGATE lgf_start_partial(float8, float8[], float8) (
+  SFUNC = promo._logreg_start_accum, STYPE = float8[]);
+CREATE TEMP TABLE lgf_start_halves AS
+SELECT id % 2 AS half, lgf_start_partial(y, x, w) AS s FROM lgf_gen GROUP BY id % 2;
+SELECT bool_and(s[6] >= 256) AS both_have_moments, count(DISTINCT s[12:14]) AS shifts FROM lgf_start_halves;
+CREATE FUNCTION lgf_invariants(s float8[]) RETURNS float8[] LANGUAGE sql AS $$
+  SELECT s[2:4] || s[6:11] || ARRAY[s[12] + s[15], s[13] + s[16], s[14] + s[17]] || s[18:21]
+         || ARRAY[s[12] + s[22], s[13] + s[23], s[14] + s[24]] || s[25:37]
+$$;
+SELECT bool_and(abs(c - o) <= 1e-12 * greatest(1, abs(o))) AS combined_is_one_scan, count(*) AS n
+FROM unnest(lgf_invariants(promo._logreg_start_final(promo._logreg_start_combine(
+              (SELECT s FROM lgf_start_halves WHERE half = 0), (SELECT s FROM lgf_start_halves WHERE half = 1)))),
+            lgf_invariants((SELECT promo._logreg_start(y, x, w) FROM lgf_gen))) u (c, o);
+-- Forged states are refused: a length that does not match, a negative sum
+-- of squares, more rows of y = 1 than rows, a non-finite buffered x, a
+-- buffered y not 0 or 1, more rows than the buffer holds, a foreign state.
+SELECT promo._logreg_start_final('{7032, 1, 0, 0, 0}');
+SELECT promo._logreg_start_final(s[:17] || -1::float8 || s[19:]) FROM lgf_start_halves WHERE half = 0;
+SELECT promo._logreg_start_final(s[:6] || (s[6] + 1) || s[8:]) FROM lgf_start_halves WHERE half = 0;
+SELECT promo._logreg_start_accum(s[:37] || 'NaN'::float8 || s[39:], 1, '{1,2,3}', 1)
+FROM lgf_start_halves WHERE half = 0;
+SELECT promo._logreg_start_combine(h.s, s[:805] || 0.5::float8 || s[807:])
+FROM lgf_start_halves h WHERE half = 0;
+SELECT promo._logreg_start_final(s[:4] || 256::float8 || s[6:]) FROM lgf_start_halves WHERE half = 0;
+SELECT promo._logreg_start_final('{7031, 0, 0, 0, 0}');
+-- Bad rows: y not 0 or 1, a negative weight, ragged or non-finite x.
+SELECT promo._logreg_start(y, x, w) FROM (VALUES (0.5, '{1}'::float8[], 1.0)) v (y, x, w);
+SELECT promo._logreg_start(y, x, w) FROM (VALUES (1.0, '{1}'::float8[], -1.0)) v (y, x, w);
+SELECT promo._logreg_start(y, x, w) FROM (VALUES (1.0, '{1}'::float8[], 1.0), (0, '{1,2}', 0)) v (y, x, w);
+SELECT promo._logreg_start(y, x, w) FROM (VALUES (1.0, '{Infinity}'::float8[], 0.0)) v (y, x, w);
+DROP AGGREGATE lgf_start_partial(float8, float8[], float8);
+DROP FUNCTION lgf_invariants(float8[]);
+
 -- Errors of logreg_fit: missing column, wrong type, one class, no rows,
 -- constant feature, bad options, ragged or non-finite x.
 SELECT promo.logreg_fit('lgf_basic', 'nope', 'x');
@@ -201,5 +256,5 @@ DROP VIEW lgf_changing;
 DROP SEQUENCE lgf_seq;
 
 DROP VIEW lgf_basic, lgf_offset, lgf_weights, lgf_correlated, lgf_near, lgf_diff;
-DROP TABLE lgf_data, lgf_bad;
+DROP TABLE lgf_data, lgf_bad, lgf_gen;
 DROP FUNCTION lgf_long(promo.model);

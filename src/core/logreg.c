@@ -4,7 +4,7 @@
  *		of R's summary(glm(family = binomial)).
  *
  * Each pass reduces blocks of standardized rows [1 z] scaled by the square
- * root of their working weight with one BLAS dsyrk (X'WX) and one dgemv
+ * root of their working weight with one BLAS dgemm (X'WX) and one dgemv
  * (X'Wz).  A step scales the penalized X'WX to unit diagonal, tests its
  * rank with a pivoted Cholesky factorization (the rule linreg uses) and
  * solves with LAPACK dpotrf / dpotrs.
@@ -94,13 +94,6 @@ XtWzOffset(int p)
 
 /* ---- one pass ----------------------------------------------------------- */
 
-/* Doubles of scratch space promo_logreg_accum needs for d features. */
-size_t
-promo_logreg_accum_work(int d)
-{
-	return (size_t) PROMO_LOGREG_CHUNK * ((size_t) d + 1 + 4) + (size_t) d;
-}
-
 /* R's binomial()$linkinv and $mu.eta at eta, sharing one exp(). */
 static void
 LogitInverse(double eta, double *mu, double *mu_eta)
@@ -162,36 +155,138 @@ GatherRows(const PromoLogregAt *at, const double *restrict inv_scale,
 	return m;
 }
 
+/* Scratch of one block: its rows and per-row quantities. */
+typedef struct BlockWork
+{
+	double	   *z;				/* PROMO_LOGREG_CHUNK x p, row-major */
+	double	   *eta;
+	double	   *rhs;
+	double	   *yk;
+	double	   *wk;
+	double	   *logp;			/* log of the fitted probability of y */
+	double	   *extreme;		/* 1 where it is numerically 0 or 1 */
+	double	   *sw;
+	double	   *inv_scale;		/* d */
+} BlockWork;
+
+/* Per-row vectors of BlockWork. */
+#define BLOCK_VECTORS 7
+
+/* Doubles of scratch space promo_logreg_accum needs for d features. */
+size_t
+promo_logreg_accum_work(int d)
+{
+	return (size_t) PROMO_LOGREG_CHUNK * ((size_t) d + 1 + BLOCK_VECTORS) + (size_t) d;
+}
+
+/* Carve the scratch space of promo_logreg_accum into its parts. */
+static BlockWork
+SplitBlockWork(double *work, int p)
+{
+	BlockWork	b;
+
+	b.z = work;
+	b.eta = b.z + (size_t) PROMO_LOGREG_CHUNK * p;
+	b.rhs = b.eta + PROMO_LOGREG_CHUNK;
+	b.yk = b.rhs + PROMO_LOGREG_CHUNK;
+	b.wk = b.yk + PROMO_LOGREG_CHUNK;
+	b.logp = b.wk + PROMO_LOGREG_CHUNK;
+	b.extreme = b.logp + PROMO_LOGREG_CHUNK;
+	b.sw = b.extreme + PROMO_LOGREG_CHUNK;
+	b.inv_scale = b.sw + PROMO_LOGREG_CHUNK;
+	return b;
+}
+
 /*
- * Turn gathered rows into working-weighted rows and responses: row i of z
- * is scaled by sqrt(W_i) and rhs_i = sqrt(W_i) z_i, the working response.
- * The deviance and counts go to the state header.
+ * One row's part of a pass at log-odds eta: sw = sqrt(W) and rhs =
+ * sqrt(W) z, W the working weight and z the working response (glm.fit's),
+ * the log of the fitted probability of the observed y, and whether that
+ * probability is numerically 0 or 1.
+ */
+static inline void
+WorkingRow(double eta, double y, double w, double *sw, double *rhs,
+		   double *logp, double *extreme)
+{
+	double		mu;
+	double		mu_eta;
+
+	LogitInverse(eta, &mu, &mu_eta);
+	*sw = sqrt(w * mu_eta * mu_eta / (mu * (1.0 - mu)));
+	*rhs = *sw * (eta + (y - mu) / mu_eta);
+	*extreme = (mu < PROMO_LOGREG_EPS01) | (mu > 1.0 - PROMO_LOGREG_EPS01);
+	*logp = log(y != 0.0 ? mu : 1.0 - mu);
+}
+
+/* The working quantities of m gathered rows at their log-odds b->eta. */
+static void
+RowWeights(int m, const BlockWork *b)
+{
+	for (int i = 0; i < m; i++)
+		WorkingRow(b->eta[i], b->yk[i], b->wk[i], &b->sw[i], &b->rhs[i],
+				   &b->logp[i], &b->extreme[i]);
+}
+
+/*
+ * The working quantities of m gathered rows at glm's starting values,
+ * which depend on y and w alone: a row with the y and w of the row before
+ * takes its values (the same numbers, without an exp and two logs).
  */
 static void
-WeightRows(double *state, int p, double *restrict z, int m, const double *eta,
-		   const double *yk, const double *wk, double *rhs)
+StartRowWeights(int m, const BlockWork *b)
 {
 	for (int i = 0; i < m; i++)
 	{
-		double		mu;
-		double		mu_eta;
-		double		sw;
+		if (i > 0 && b->yk[i] == b->yk[i - 1] && b->wk[i] == b->wk[i - 1])
+		{
+			b->eta[i] = b->eta[i - 1];
+			b->sw[i] = b->sw[i - 1];
+			b->rhs[i] = b->rhs[i - 1];
+			b->logp[i] = b->logp[i - 1];
+			b->extreme[i] = b->extreme[i - 1];
+			continue;
+		}
+		b->eta[i] = StartEta(b->yk[i], b->wk[i]);
+		WorkingRow(b->eta[i], b->yk[i], b->wk[i], &b->sw[i], &b->rhs[i],
+				   &b->logp[i], &b->extreme[i]);
+	}
+}
+
+/* Add the counts and the deviance of m rows to a state's header. */
+static void
+AddBlockSums(double *state, int m, const BlockWork *b)
+{
+	double		n1 = 0.0;
+	double		sumw = 0.0;
+	double		sumwy = 0.0;
+	double		extreme = 0.0;
+	double		loglik = 0.0;
+
+	for (int i = 0; i < m; i++)
+	{
+		n1 += b->yk[i];
+		sumw += b->wk[i];
+		sumwy += b->wk[i] * b->yk[i];
+		extreme += b->extreme[i];
+		loglik += b->wk[i] * b->logp[i];
+	}
+	state[PROMO_LOGREG_S_N] += m;
+	state[PROMO_LOGREG_S_N1] += n1;
+	state[PROMO_LOGREG_S_SUMW] += sumw;
+	state[PROMO_LOGREG_S_SUMWY] += sumwy;
+	state[PROMO_LOGREG_S_DEVIANCE] += -2.0 * loglik;
+	state[PROMO_LOGREG_S_EXTREME] += extreme;
+}
+
+/* Scale each of m rows of z (row-major m x p) by its sw. */
+static void
+ScaleRows(double *restrict z, int m, int p, const double *restrict sw)
+{
+	for (int i = 0; i < m; i++)
+	{
 		double	   *restrict row = z + (size_t) i * p;
 
-		LogitInverse(eta[i], &mu, &mu_eta);
-		sw = sqrt(wk[i] * mu_eta * mu_eta / (mu * (1.0 - mu)));
-		rhs[i] = sw * (eta[i] + (yk[i] - mu) / mu_eta);
 		for (int j = 0; j < p; j++)
-			row[j] *= sw;
-
-		state[PROMO_LOGREG_S_N] += 1.0;
-		state[PROMO_LOGREG_S_N1] += yk[i];
-		state[PROMO_LOGREG_S_SUMW] += wk[i];
-		state[PROMO_LOGREG_S_SUMWY] += wk[i] * yk[i];
-		state[PROMO_LOGREG_S_DEVIANCE] += -2.0 * wk[i] *
-			(yk[i] != 0.0 ? log(mu) : log(1.0 - mu));
-		if (mu < PROMO_LOGREG_EPS01 || mu > 1.0 - PROMO_LOGREG_EPS01)
-			state[PROMO_LOGREG_S_EXTREME] += 1.0;
+			row[j] *= sw[i];
 	}
 }
 
@@ -201,36 +296,342 @@ promo_logreg_accum(double *state, const PromoLogregAt *at, const double *x,
 				   const double *y, const double *w, int nrows, double *work)
 {
 	int			p = at->d + 1;
-	double	   *z = work;
-	double	   *eta = z + (size_t) PROMO_LOGREG_CHUNK * p;
-	double	   *rhs = eta + PROMO_LOGREG_CHUNK;
-	double	   *yk = rhs + PROMO_LOGREG_CHUNK;
-	double	   *wk = yk + PROMO_LOGREG_CHUNK;
-	double	   *inv_scale = wk + PROMO_LOGREG_CHUNK;
+	BlockWork	b = SplitBlockWork(work, p);
 
 	for (int j = 0; j < at->d; j++)
-		inv_scale[j] = 1.0 / at->scale[j];
+		b.inv_scale[j] = 1.0 / at->scale[j];
 	for (int r0 = 0; r0 < nrows; r0 += PROMO_LOGREG_CHUNK)
 	{
 		int			nb = nrows - r0 < PROMO_LOGREG_CHUNK ? nrows - r0 : PROMO_LOGREG_CHUNK;
-		int			m = GatherRows(at, inv_scale, x + (size_t) r0 * at->d,
-								   y + r0, w ? w + r0 : NULL, nb, z, yk, wk);
+		int			m = GatherRows(at, b.inv_scale, x + (size_t) r0 * at->d,
+								   y + r0, w ? w + r0 : NULL, nb, b.z, b.yk, b.wk);
 
 		if (m == 0)
 			continue;
 		if (at->beta)
-			cblas_dgemv(CblasRowMajor, CblasNoTrans, m, p, 1.0, z, p,
-						at->beta, 1, 0.0, eta, 1);
+		{
+			cblas_dgemv(CblasRowMajor, CblasNoTrans, m, p, 1.0, b.z, p,
+						at->beta, 1, 0.0, b.eta, 1);
+			RowWeights(m, &b);
+		}
 		else
-			for (int i = 0; i < m; i++)
-				eta[i] = StartEta(yk[i], wk[i]);
-		WeightRows(state, p, z, m, eta, yk, wk, rhs);
+			StartRowWeights(m, &b);
+		AddBlockSums(state, m, &b);
+		ScaleRows(b.z, m, p, b.sw);
 
-		/* Row-major m x p is column-major p x m: Z Z' is p x p. */
-		cblas_dsyrk(CblasColMajor, CblasUpper, CblasNoTrans, p, m, 1.0, z, p,
-					1.0, state + XtWXOffset(), p);
-		cblas_dgemv(CblasColMajor, CblasNoTrans, p, m, 1.0, z, p, rhs, 1,
+		/*
+		 * Row-major m x p is column-major p x m: Z Z' is p x p.  dgemm
+		 * rather than dsyrk: for p this small OpenBLAS's dgemm is about
+		 * twice as fast, and it fills both triangles.
+		 */
+		cblas_dgemm(CblasColMajor, CblasNoTrans, CblasTrans, p, p, m, 1.0, b.z, p,
+					b.z, p, 1.0, state + XtWXOffset(), p);
+		cblas_dgemv(CblasColMajor, CblasNoTrans, p, m, 1.0, b.z, p, b.rhs, 1,
 					1.0, state + XtWzOffset(p), 1);
+	}
+}
+
+/* ---- the first pass from moments -------------------------------------- */
+
+/* Offsets of the parts of a moments array of d features. */
+typedef struct MomentsLayout
+{
+	size_t		shift;			/* d */
+	size_t		mean;			/* d */
+	size_t		m2;				/* d */
+	size_t		sw;				/* 1 */
+	size_t		wmean;			/* d */
+	size_t		wcross;			/* d x d */
+	size_t		r;				/* 1 */
+	size_t		u;				/* d */
+	size_t		length;
+} MomentsLayout;
+
+/* Where each part of a moments array of d features is. */
+static MomentsLayout
+Moments(int d)
+{
+	MomentsLayout l;
+	size_t		dd = (size_t) d;
+
+	l.shift = PROMO_LOGREG_S_HEADER;
+	l.mean = l.shift + dd;
+	l.m2 = l.mean + dd;
+	l.sw = l.m2 + dd;
+	l.wmean = l.sw + 1;
+	l.wcross = l.wmean + dd;
+	l.r = l.wcross + dd * dd;
+	l.u = l.r + 1;
+	l.length = l.u + dd;
+	return l;
+}
+
+/* Doubles in the moments of d features. */
+size_t
+promo_logreg_moments_length(int d)
+{
+	return Moments(d).length;
+}
+
+/* Moments of no rows. */
+void
+promo_logreg_moments_zero(double *moments, int d)
+{
+	memset(moments, 0, sizeof(double) * promo_logreg_moments_length(d));
+}
+
+/* Doubles of scratch space the moments functions need for d features. */
+size_t
+promo_logreg_moments_work(int d)
+{
+	return promo_logreg_accum_work(d) + promo_logreg_moments_length(d) + (size_t) d;
+}
+
+/*
+ * Copy the rows of positive weight of a block into v as x - shift (m x d,
+ * row-major) with their y and w; returns m.
+ */
+static int
+GatherShifted(int d, const double *restrict shift, const double *x,
+			  const double *y, const double *w, int nrows, double *restrict v,
+			  double *yk, double *wk)
+{
+	int			m = 0;
+
+	for (int r = 0; r < nrows; r++)
+	{
+		const double *restrict row = x + (size_t) r * d;
+		double	   *restrict out = v + (size_t) m * d;
+		double		wr = w ? w[r] : 1.0;
+
+		if (!(wr > 0.0))
+			continue;
+		for (int j = 0; j < d; j++)
+			out[j] = row[j] - shift[j];
+		yk[m] = y[r];
+		wk[m] = wr;
+		m++;
+	}
+	return m;
+}
+
+/* Mean and sum of squared deviations of each column of v (m x d). */
+static void
+ColumnMoments(const double *restrict v, int m, int d, double *restrict mean,
+			  double *restrict m2)
+{
+	for (int j = 0; j < d; j++)
+		mean[j] = m2[j] = 0.0;
+	for (int i = 0; i < m; i++)
+		for (int j = 0; j < d; j++)
+			mean[j] += v[(size_t) i * d + j];
+	for (int j = 0; j < d; j++)
+		mean[j] /= m;
+	for (int i = 0; i < m; i++)
+		for (int j = 0; j < d; j++)
+		{
+			double		dev = v[(size_t) i * d + j] - mean[j];
+
+			m2[j] += dev * dev;
+		}
+}
+
+/*
+ * The moments of m gathered rows (b->z holding x - shift, m x d) into blk,
+ * whose shift is already set: the header of a first pass, the column
+ * moments, and those weighted by the working weights of glm's start.
+ */
+static void
+BlockMoments(double *blk, int d, int m, const BlockWork *b)
+{
+	MomentsLayout l = Moments(d);
+	double	   *restrict v = b->z;
+	double	   *restrict wt = b->eta;
+	double		sw = 0.0;
+	double		r = 0.0;
+
+	StartRowWeights(m, b);
+	AddBlockSums(blk, m, b);
+	ColumnMoments(v, m, d, blk + l.mean, blk + l.m2);
+	/* The weight of each row in X'WX is sw^2, as in a pass (eta is spent). */
+	for (int i = 0; i < m; i++)
+	{
+		wt[i] = b->sw[i] * b->sw[i];
+		sw += wt[i];
+		r += b->sw[i] * b->rhs[i];
+	}
+	blk[l.sw] = sw;
+	blk[l.r] = r;
+	/* Working weights that all underflow leave the weighted mean at 0. */
+	cblas_dgemv(CblasRowMajor, CblasTrans, m, d, sw > 0.0 ? 1.0 / sw : 0.0, v, d,
+				wt, 1, 0.0, blk + l.wmean, 1);
+	for (int i = 0; i < m; i++)
+		for (int j = 0; j < d; j++)
+			v[(size_t) i * d + j] = b->sw[i] * (v[(size_t) i * d + j] - blk[l.wmean + j]);
+	/* As in a pass: row-major m x d is column-major d x m. */
+	cblas_dgemm(CblasColMajor, CblasNoTrans, CblasTrans, d, d, m, 1.0, v, d,
+				v, d, 0.0, blk + l.wcross, d);
+	cblas_dgemv(CblasColMajor, CblasNoTrans, d, m, 1.0, v, d, b->rhs, 1, 0.0,
+				blk + l.u, 1);
+}
+
+/* Add nrows rows into the moments, a block at a time. */
+void
+promo_logreg_moments_accum(double *moments, int d, const double *x,
+						   const double *y, const double *w, int nrows,
+						   double *work)
+{
+	MomentsLayout l = Moments(d);
+	BlockWork	b = SplitBlockWork(work, d + 1);
+	double	   *blk = work + promo_logreg_accum_work(d);
+	double	   *mwork = blk + l.length;
+
+	for (int r0 = 0; r0 < nrows; r0 += PROMO_LOGREG_CHUNK)
+	{
+		int			nb = nrows - r0 < PROMO_LOGREG_CHUNK ? nrows - r0 : PROMO_LOGREG_CHUNK;
+		const double *xb = x + (size_t) r0 * d;
+		const double *wb = w ? w + r0 : NULL;
+		int			m;
+
+		/* The first row of positive weight is the shift: x - shift is exact near it. */
+		if (moments[PROMO_LOGREG_S_N] == 0.0)
+			for (int r = 0; r < nb; r++)
+				if (!wb || wb[r] > 0.0)
+				{
+					memcpy(moments + l.shift, xb + (size_t) r * d, sizeof(double) * d);
+					break;
+				}
+		m = GatherShifted(d, moments + l.shift, xb, y + r0, wb, nb, b.z, b.yk, b.wk);
+		if (m == 0)
+			continue;
+		memset(blk, 0, sizeof(double) * l.length);
+		memcpy(blk + l.shift, moments + l.shift, sizeof(double) * d);
+		BlockMoments(blk, d, m, &b);
+		promo_logreg_moments_merge(moments, blk, d, mwork);
+	}
+}
+
+/*
+ * Merge the moments of other rows into moments (Chan et al.'s update of
+ * means and co-moments, the shifts' difference added to other's means).
+ */
+void
+promo_logreg_moments_merge(double *moments, const double *other, int d,
+						   double *work)
+{
+	MomentsLayout l = Moments(d);
+	double		na = moments[PROMO_LOGREG_S_N];
+	double		nb = other[PROMO_LOGREG_S_N];
+	double		n = na + nb;
+	double		swa = moments[l.sw];
+	double		swb = other[l.sw];
+	double		sw = swa + swb;
+	/* The shares of each side in the weighted sums (none without weight). */
+	double		share_a = sw > 0.0 ? swa / sw : 0.0;
+	double		share_b = sw > 0.0 ? swb / sw : 0.0;
+	double	   *delta = work;
+
+	if (nb == 0.0)
+		return;
+	if (na == 0.0)
+	{
+		memcpy(moments, other, sizeof(double) * l.length);
+		return;
+	}
+	for (int k = 0; k < PROMO_LOGREG_S_HEADER; k++)
+		moments[k] += other[k];
+	for (int j = 0; j < d; j++)
+	{
+		/*
+		 * Both shifts are rows of the data: their difference is on the
+		 * scale of its spread, whatever its offset.
+		 */
+		double		dshift = other[l.shift + j] - moments[l.shift + j];
+		double		dmean = dshift + (other[l.mean + j] - moments[l.mean + j]);
+
+		moments[l.mean + j] += dmean * (nb / n);
+		moments[l.m2 + j] += other[l.m2 + j] + dmean * dmean * (na * nb / n);
+		delta[j] = dshift + (other[l.wmean + j] - moments[l.wmean + j]);
+		moments[l.u + j] += other[l.u + j] +
+			delta[j] * (other[l.r] * share_a - moments[l.r] * share_b);
+		moments[l.wmean + j] += delta[j] * share_b;
+	}
+	cblas_daxpy(d * d, 1.0, other + l.wcross, 1, moments + l.wcross, 1);
+	cblas_dger(CblasColMajor, d, d, swa * share_b, delta, 1, delta, 1,
+			   moments + l.wcross, d);
+	moments[l.sw] = sw;
+	moments[l.r] += other[l.r];
+}
+
+/*
+ * Could moments from outside have come from rows: the sums of squared
+ * deviations and of the working weights not negative?  (Sums that are not
+ * finite are reported by the solver.)
+ */
+bool
+promo_logreg_moments_valid(const double *moments, int d)
+{
+	MomentsLayout l = Moments(d);
+
+	if (moments[l.sw] < 0.0)
+		return false;
+	for (int j = 0; j < d; j++)
+		if (moments[l.m2 + j] < 0.0 || moments[l.wcross + j + (size_t) j * d] < 0.0)
+			return false;
+	return true;
+}
+
+/* Mean and sample standard deviation of each feature over the rows. */
+void
+promo_logreg_moments_describe(const double *moments, int d, double *mean,
+							  double *sd)
+{
+	MomentsLayout l = Moments(d);
+	double		n = moments[PROMO_LOGREG_S_N];
+
+	for (int j = 0; j < d; j++)
+	{
+		mean[j] = moments[l.shift + j] + moments[l.mean + j];
+		sd[j] = n > 1.0 ? sqrt(moments[l.m2 + j] / (n - 1.0)) : 0.0;
+	}
+}
+
+/*
+ * The state of the first pass (glm's starting values) at at's centre and
+ * scale: with delta = m - (centre - shift), the weighted mean from the
+ * centre, sum W z = SW delta / scale, sum W z z' = (C + SW delta delta')
+ * / (scale scale'), sum W r z = (U + R delta) / scale.
+ */
+void
+promo_logreg_moments_state(const double *moments, const PromoLogregAt *at,
+						   double *state)
+{
+	int			d = at->d;
+	int			p = d + 1;
+	MomentsLayout l = Moments(d);
+	double		sw = moments[l.sw];
+	double		r = moments[l.r];
+	double	   *xtwx = state + XtWXOffset();
+	double	   *xtwz = state + XtWzOffset(p);
+
+	promo_logreg_state_zero(state, d);
+	memcpy(state, moments, sizeof(double) * PROMO_LOGREG_S_HEADER);
+	xtwx[0] = sw;
+	xtwz[0] = r;
+	for (int j = 0; j < d; j++)
+	{
+		double		dj = moments[l.wmean + j] - (at->center[j] - moments[l.shift + j]);
+
+		xtwx[j + 1] = xtwx[(size_t) (j + 1) * p] = sw * dj / at->scale[j];
+		xtwz[j + 1] = (moments[l.u + j] + r * dj) / at->scale[j];
+		for (int i = 0; i <= j; i++)
+		{
+			double		di = moments[l.wmean + i] - (at->center[i] - moments[l.shift + i]);
+			double		c = (moments[l.wcross + i + (size_t) j * d] + sw * di * dj) /
+				(at->scale[i] * at->scale[j]);
+
+			xtwx[(i + 1) + (size_t) (j + 1) * p] = xtwx[(j + 1) + (size_t) (i + 1) * p] = c;
+		}
 	}
 }
 
@@ -626,51 +1027,19 @@ promo_logreg_statistics(const PromoLogregSolver *s, const double *state,
 
 /* ---- in memory ---------------------------------------------------------- */
 
-/* Mean and standard deviation of each feature over rows of positive weight. */
-size_t
-promo_logreg_describe(const double *x, const double *w, size_t n, int d,
-					  double *mean, double *sd)
-{
-	size_t		count = 0;
-
-	memset(mean, 0, sizeof(double) * d);
-	memset(sd, 0, sizeof(double) * d);
-	for (size_t r = 0; r < n; r++)
-	{
-		if (w && !(w[r] > 0.0))
-			continue;
-		cblas_daxpy(d, 1.0, x + r * d, 1, mean, 1);
-		count++;
-	}
-	if (count == 0)
-		return 0;
-	cblas_dscal(d, 1.0 / (double) count, mean, 1);
-	for (size_t r = 0; r < n; r++)
-	{
-		if (w && !(w[r] > 0.0))
-			continue;
-		for (int j = 0; j < d; j++)
-		{
-			double		dev = x[r * d + j] - mean[j];
-
-			sd[j] += dev * dev;
-		}
-	}
-	for (int j = 0; j < d; j++)
-		sd[j] = count > 1 ? sqrt(sd[j] / (double) (count - 1)) : 0.0;
-	return count;
-}
-
-/* Rows handed to promo_logreg_accum between interrupt checks. */
+/* Rows handed to the core between interrupt checks. */
 #define FIT_BLOCK_ROWS 65536
 
 /* Doubles of scratch space promo_logreg_fit needs. */
 size_t
 promo_logreg_fit_work(int d)
 {
+	size_t		accum = promo_logreg_accum_work(d);
+	size_t		moments = promo_logreg_moments_work(d);
+
 	return 2 * (size_t) d + promo_logreg_solver_doubles(d) +
-		promo_logreg_state_length(d) + promo_logreg_accum_work(d) +
-		promo_logreg_statistics_work(d);
+		promo_logreg_state_length(d) + promo_logreg_moments_length(d) +
+		(accum > moments ? accum : moments) + promo_logreg_statistics_work(d);
 }
 
 /* Ints of scratch space promo_logreg_fit needs. */
@@ -680,19 +1049,27 @@ promo_logreg_fit_iwork(int d)
 	return promo_logreg_solver_ints(d);
 }
 
-/* Rows of positive weight and, of them, rows with y = 1. */
+/* Check for interrupts, when there is a hook. */
 static void
-CountClasses(const double *y, const double *w, size_t n, double *n_pos,
-			 double *n1)
+Interrupt(const PromoLogregHooks *hooks)
 {
-	*n_pos = 0.0;
-	*n1 = 0.0;
-	for (size_t r = 0; r < n; r++)
+	if (hooks && hooks->interrupt)
+		hooks->interrupt(hooks->ctx);
+}
+
+/* The moments of all rows. */
+static void
+MomentsPass(const double *x, const double *y, const double *w, size_t n, int d,
+			double *moments, double *work, const PromoLogregHooks *hooks)
+{
+	promo_logreg_moments_zero(moments, d);
+	for (size_t r = 0; r < n; r += FIT_BLOCK_ROWS)
 	{
-		if (w && !(w[r] > 0.0))
-			continue;
-		*n_pos += 1.0;
-		*n1 += y[r];
+		int			nb = n - r < FIT_BLOCK_ROWS ? (int) (n - r) : FIT_BLOCK_ROWS;
+
+		Interrupt(hooks);
+		promo_logreg_moments_accum(moments, d, x + r * d, y + r, w ? w + r : NULL,
+								   nb, work);
 	}
 }
 
@@ -709,14 +1086,16 @@ Pass(const PromoLogregSolver *s, const double *x, const double *y,
 	{
 		int			nb = n - r < FIT_BLOCK_ROWS ? (int) (n - r) : FIT_BLOCK_ROWS;
 
-		if (hooks && hooks->interrupt)
-			hooks->interrupt(hooks->ctx);
+		Interrupt(hooks);
 		promo_logreg_accum(state, &at, x + r * s->d, y + r, w ? w + r : NULL,
 						   nb, work);
 	}
 }
 
-/* Fit n rows held in memory. */
+/*
+ * Fit n rows held in memory: one pass for the moments, which give the
+ * standardization and the first pass, then one pass per Newton step.
+ */
 PromoLogregStatus
 promo_logreg_fit(const double *x, const double *y, const double *w, size_t n,
 				 int d, const PromoLogregOptions *opt, PromoLogregFit *fit,
@@ -727,25 +1106,27 @@ promo_logreg_fit(const double *x, const double *y, const double *w, size_t n,
 	double	   *sd = mean + d;
 	double	   *smem = sd + d;
 	double	   *state = smem + promo_logreg_solver_doubles(d);
-	double	   *awork = state + promo_logreg_state_length(d);
-	double	   *stwork = awork + promo_logreg_accum_work(d);
+	double	   *moments = state + promo_logreg_state_length(d);
+	double	   *stwork = moments + promo_logreg_moments_length(d);
+	double	   *pwork = stwork + promo_logreg_statistics_work(d);
 	PromoLogregSolver s;
 	PromoLogregStatus status;
-	double		n_pos;
-	double		n1;
 
 	*bad_term = 0;
-	CountClasses(y, w, n, &n_pos, &n1);
-	status = promo_logreg_class_status(n_pos, n1);
+	MomentsPass(x, y, w, n, d, moments, pwork, hooks);
+	status = promo_logreg_class_status(moments[PROMO_LOGREG_S_N],
+									   moments[PROMO_LOGREG_S_N1]);
 	if (status != PROMO_LOGREG_OK)
 		return status;
-	promo_logreg_describe(x, w, n, d, mean, sd);
+	promo_logreg_moments_describe(moments, d, mean, sd);
 	status = promo_logreg_solver_init(&s, d, opt, mean, sd, smem, iwork);
 	if (status == PROMO_LOGREG_OK)
 	{
-		do
-			Pass(&s, x, y, w, n, state, awork, hooks);
-		while (promo_logreg_iterate(&s, state, &status));
+		PromoLogregAt at = promo_logreg_solver_at(&s);
+
+		promo_logreg_moments_state(moments, &at, state);
+		while (promo_logreg_iterate(&s, state, &status))
+			Pass(&s, x, y, w, n, state, pwork, hooks);
 	}
 	*bad_term = s.bad_term;
 	if (status < PROMO_LOGREG_FIRST_ERROR)

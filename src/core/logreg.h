@@ -22,15 +22,20 @@
  *
  * One pass over the rows at the current coefficients accumulates a flat
  * state of sums (X'WX, X'Wz, the deviance, counts), mergeable by addition;
- * a Newton step is solved from the merged state.  The in-memory fit and a
- * fit that scans a table per iteration run the same loop:
+ * a Newton step is solved from the merged state.  The first pass, at glm's
+ * starting values, needs no coefficients and comes from moments of the
+ * rows gathered in the same pass as the standardization.  The in-memory
+ * fit and a fit that scans a table per iteration run the same loop:
  *
- *		promo_logreg_solver_init(&s, ...);
- *		do {
+ *		for each block of rows: promo_logreg_moments_accum(moments, ...);
+ *		promo_logreg_moments_describe(moments, d, mean, sd);
+ *		promo_logreg_solver_init(&s, ..., mean, sd, ...);
+ *		promo_logreg_moments_state(moments, &at, state);   at from the solver
+ *		while (promo_logreg_iterate(&s, state, &status)) {
  *			promo_logreg_state_zero(state, d);
  *			for each block of rows:
- *				promo_logreg_accum(state, &at, rows, ...);   at from the solver
- *		} while (promo_logreg_iterate(&s, state, &status));
+ *				promo_logreg_accum(state, &at, rows, ...);
+ *		}
  *		if status has a fit: promo_logreg_statistics(&s, state, &fit);
  *
  * The iteration is glm.fit's: the first pass starts from glm's mustart
@@ -117,7 +122,8 @@ typedef struct PromoLogregAt
  *	 [0] rows of positive weight, [1] of them with y = 1, [2] sum of w,
  *	 [3] sum of w y, [4] deviance at the coefficients, [5] rows whose
  *	 fitted probability is numerically 0 or 1, then X'WX (p x p,
- *	 column-major, upper triangle) and X'Wz (p), on the standardized scale.
+ *	 column-major, both triangles; the upper one is read) and X'Wz (p), on
+ *	 the standardized scale.
  */
 #define PROMO_LOGREG_S_N 0
 #define PROMO_LOGREG_S_N1 1
@@ -142,6 +148,61 @@ extern size_t promo_logreg_accum_work(int d);
 extern void promo_logreg_accum(double *state, const PromoLogregAt *at,
 							   const double *x, const double *y,
 							   const double *w, int nrows, double *work);
+
+/*
+ * The first pass without a standardization.  glm's starting values depend
+ * on y and w alone, so the sums of the first pass at any centre and scale
+ * follow from moments of the rows, which one pass gathers together with
+ * each feature's mean and standard deviation (the centre and scale).  A
+ * flat array of promo_logreg_moments_length(d) doubles over the rows of
+ * positive weight, merged by promo_logreg_moments_merge (Chan et al.):
+ *	 [0 .. 5] the header of the first pass's state, as above, then the
+ *	 shift g (d: a row of the data; the moments are those of x - g, which
+ *	 keeps features with large offsets exact), the mean (d) and the sum of
+ *	 squared deviations (d) of x - g, and with the working weights W and
+ *	 responses r of glm's start: SW = sum W, the W-weighted mean m of
+ *	 x - g (d), C = sum W (x - g - m)(x - g - m)' (d x d, column-major),
+ *	 R = sum W r and U = sum W r (x - g - m) (d).
+ */
+extern size_t promo_logreg_moments_length(int d);
+extern void promo_logreg_moments_zero(double *moments, int d);
+
+/* Doubles of scratch space the moments functions need for d features. */
+extern size_t promo_logreg_moments_work(int d);
+
+/*
+ * Add nrows rows (as promo_logreg_accum takes them) into the moments, a
+ * block of PROMO_LOGREG_CHUNK rows at a time.
+ */
+extern void promo_logreg_moments_accum(double *moments, int d,
+									   const double *x, const double *y,
+									   const double *w, int nrows,
+									   double *work);
+
+/* Merge the moments of other rows into moments. */
+extern void promo_logreg_moments_merge(double *moments, const double *other,
+									   int d, double *work);
+
+/*
+ * Could moments from outside have come from rows: sums of squared
+ * deviations and of working weights not negative?
+ */
+extern bool promo_logreg_moments_valid(const double *moments, int d);
+
+/*
+ * Mean and sample standard deviation of each feature over the rows of
+ * positive weight (0 below two rows): the solver's centre and scale.
+ */
+extern void promo_logreg_moments_describe(const double *moments, int d,
+										  double *mean, double *sd);
+
+/*
+ * The state of the first pass, at glm's starting values, on the scale
+ * at->center and at->scale give: what promo_logreg_accum would add over
+ * the same rows, to rounding.
+ */
+extern void promo_logreg_moments_state(const double *moments,
+									   const PromoLogregAt *at, double *state);
 
 /* The IRLS driver: options, standardization, coefficients, last factor. */
 typedef struct PromoLogregSolver
@@ -235,13 +296,6 @@ extern size_t promo_logreg_statistics_work(int d);
 extern void promo_logreg_statistics(const PromoLogregSolver *s,
 									const double *state, PromoLogregFit *fit,
 									double *work);
-
-/*
- * Mean and standard deviation of each feature over the rows of positive
- * weight (w NULL: all rows); returns the number of such rows.
- */
-extern size_t promo_logreg_describe(const double *x, const double *w,
-									size_t n, int d, double *mean, double *sd);
 
 /*
  * Whether n rows of positive weight, n1 of them with y = 1, can be fitted:

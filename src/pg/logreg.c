@@ -169,16 +169,61 @@ SetDimension(LogregState *st, int d)
 	promo_check_row_length("logreg", "features", d, st->d);
 }
 
+/*
+ * The argument types of a transition function's signature: y boolean or
+ * float8, and the positions of the optional arguments after (y, x), told
+ * apart by their types (0: absent).
+ */
+typedef struct AccumSignature
+{
+	bool		boolean;		/* y is boolean, not float8 */
+	int			weight;
+	int			names;
+	int			options;
+} AccumSignature;
+
+/*
+ * The signature of the transition function's call, found from the call's
+ * expression once and kept with the function: the lookup walks the
+ * expression, too slow to repeat row after row.
+ */
+static const AccumSignature *
+GetSignature(FunctionCallInfo fcinfo)
+{
+	AccumSignature *sig = fcinfo->flinfo->fn_extra;
+	Oid			ytype;
+
+	if (sig != NULL)
+		return sig;
+	sig = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, sizeof(AccumSignature));
+	ytype = get_fn_expr_argtype(fcinfo->flinfo, 1);
+	if (ytype != BOOLOID && ytype != FLOAT8OID)
+		elog(ERROR, "promo_logreg_agg_accum: y must be boolean or float8");
+	sig->boolean = ytype == BOOLOID;
+	sig->weight = sig->names = sig->options = 0;
+	for (int i = 3; i < PG_NARGS(); i++)
+	{
+		Oid			type = get_fn_expr_argtype(fcinfo->flinfo, i);
+
+		if (type == FLOAT8OID)
+			sig->weight = i;
+		else if (type == TEXTARRAYOID)
+			sig->names = i;
+		else if (type == JSONBOID)
+			sig->options = i;
+		else
+			elog(ERROR, "promo_logreg_agg_accum: argument %d has an unexpected type", i);
+	}
+	fcinfo->flinfo->fn_extra = sig;
+	return sig;
+}
+
 /* The response argument as 0 or 1: a boolean, or a float8 0 or 1. */
 static double
-ResponseArg(FunctionCallInfo fcinfo)
+ResponseArg(FunctionCallInfo fcinfo, const AccumSignature *sig)
 {
-	Oid			type = get_fn_expr_argtype(fcinfo->flinfo, 1);
-
-	if (type == BOOLOID)
+	if (sig->boolean)
 		return PG_GETARG_BOOL(1) ? 1.0 : 0.0;
-	if (type != FLOAT8OID)
-		elog(ERROR, "promo_logreg_agg_accum: y must be boolean or float8");
 	return promo_logreg_check_response(PG_GETARG_FLOAT8(1));
 }
 
@@ -213,36 +258,6 @@ CheckNameCount(const LogregState *st)
 		promo_names_check_count(&st->names.names, st->d, "element of x");
 }
 
-/* Positions of the optional arguments of a signature (0: absent). */
-typedef struct LogregArgs
-{
-	int			weight;
-	int			names;
-	int			options;
-} LogregArgs;
-
-/* The optional arguments after (y, x), told apart by their types. */
-static LogregArgs
-OptionalArgs(FunctionCallInfo fcinfo)
-{
-	LogregArgs	a = {0, 0, 0};
-
-	for (int i = 3; i < PG_NARGS(); i++)
-	{
-		Oid			type = get_fn_expr_argtype(fcinfo->flinfo, i);
-
-		if (type == FLOAT8OID)
-			a.weight = i;
-		else if (type == TEXTARRAYOID)
-			a.names = i;
-		else if (type == JSONBOID)
-			a.options = i;
-		else
-			elog(ERROR, "promo_logreg_agg_accum: argument %d has an unexpected type", i);
-	}
-	return a;
-}
-
 /*
  * promo.logreg transition, every signature: (y, x [, weight] [, names]
  * [, options]), y boolean or float8.  Keeps the row, or counts it skipped
@@ -254,7 +269,7 @@ promo_logreg_agg_accum(PG_FUNCTION_ARGS)
 {
 	MemoryContext aggctx;
 	LogregState *st;
-	LogregArgs	a = OptionalArgs(fcinfo);
+	const AccumSignature *sig = GetSignature(fcinfo);
 	bool		first = PG_ARGISNULL(0);
 	ArrayType  *xarr;
 	const double *x;
@@ -266,25 +281,25 @@ promo_logreg_agg_accum(PG_FUNCTION_ARGS)
 		elog(ERROR, "promo_logreg_agg_accum called in non-aggregate context");
 	if (first)
 	{
-		PromoLogregOptions opts = promo_logreg_parse_options(a.options && !PG_ARGISNULL(a.options) ?
-															 PG_GETARG_JSONB_P(a.options) : NULL);
+		PromoLogregOptions opts = promo_logreg_parse_options(sig->options && !PG_ARGISNULL(sig->options) ?
+															 PG_GETARG_JSONB_P(sig->options) : NULL);
 
-		st = NewState(aggctx, a.weight > 0, &opts);
+		st = NewState(aggctx, sig->weight > 0, &opts);
 	}
 	else
 		st = (LogregState *) PG_GETARG_POINTER(0);
 	/* The names are the same on every row, skipped or not. */
-	if (a.names)
-		promo_names_accum(fcinfo, a.names, &st->names, first, aggctx);
-	if (PG_ARGISNULL(1) || PG_ARGISNULL(2) || (a.weight && PG_ARGISNULL(a.weight)) ||
-		array_contains_nulls(xarr = PG_GETARG_ARRAYTYPE_P(2)))
+	if (sig->names)
+		promo_names_accum(fcinfo, sig->names, &st->names, first, aggctx);
+	if (PG_ARGISNULL(1) || PG_ARGISNULL(2) || (sig->weight && PG_ARGISNULL(sig->weight)) ||
+		promo_array_has_nulls(xarr = PG_GETARG_ARRAYTYPE_P(2)))
 	{
 		st->n_skipped++;
 		PG_RETURN_POINTER(st);
 	}
-	y = ResponseArg(fcinfo);
-	if (a.weight)
-		w = promo_logreg_check_weight(PG_GETARG_FLOAT8(a.weight));
+	y = ResponseArg(fcinfo, sig);
+	if (sig->weight)
+		w = promo_logreg_check_weight(PG_GETARG_FLOAT8(sig->weight));
 	x = promo_vector_arg(xarr, "x", &d);
 	SetDimension(st, d);
 	CheckNameCount(st);

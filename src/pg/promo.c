@@ -122,7 +122,7 @@ promo_vector_arg(ArrayType *arr, const char *what, int *n)
 	const double *values;
 
 	CheckOneDimensional(arr, what);
-	if (array_contains_nulls(arr))
+	if (promo_array_has_nulls(arr))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("%s must not contain NULL elements", what)));
@@ -292,7 +292,8 @@ promo_state_trust(FunctionCallInfo fcinfo, PromoTrustedState *trusted,
 {
 	MemoryContext aggctx;
 
-	if (!AggCheckCallContext(fcinfo, &aggctx) || trusted->state == state)
+	/* Row after row the state is the trusted one: no more to do. */
+	if (trusted->state == state || !AggCheckCallContext(fcinfo, &aggctx))
 		return;
 	if (trusted->state == NULL)
 	{

@@ -21,6 +21,16 @@
 extern const double *promo_vector_arg(ArrayType *arr, const char *what, int *n);
 
 /*
+ * Does an array hold a NULL element?  Without a NULL bitmap it cannot, and
+ * the test costs no call: row after row, most arrays have none.
+ */
+static inline bool
+promo_array_has_nulls(ArrayType *arr)
+{
+	return ARR_HASNULL(arr) && array_contains_nulls(arr);
+}
+
+/*
  * 1-D float8[] that may hold NULL elements (*isnull is set, or NULL when
  * there are none); values must be finite.  Returns a palloc'd copy.
  */

@@ -358,6 +358,36 @@ CREATE AGGREGATE logreg_step(y float8, x float8[], weight float8,
 	PARALLEL = SAFE
 );
 
+CREATE FUNCTION _logreg_start_accum(state float8[], y float8, x float8[], weight float8)
+	RETURNS float8[]
+	AS 'MODULE_PATHNAME', 'promo_logreg_start_accum'
+	LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION _logreg_start_combine(a float8[], b float8[]) RETURNS float8[]
+	AS 'MODULE_PATHNAME', 'promo_logreg_start_combine'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION _logreg_start_final(state float8[]) RETURNS float8[]
+	AS 'MODULE_PATHNAME', 'promo_logreg_start_final'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE AGGREGATE _logreg_start(y float8, x float8[], weight float8) (
+	SFUNC = _logreg_start_accum,
+	STYPE = float8[],
+	COMBINEFUNC = _logreg_start_combine,
+	FINALFUNC = _logreg_start_final,
+	PARALLEL = SAFE
+);
+
+COMMENT ON FUNCTION _logreg_start_accum(float8[], float8, float8[], float8) IS
+	'transition function of promo._logreg_start: adds the row to the moments; a NULL y, x, element of x or weight skips it';
+COMMENT ON FUNCTION _logreg_start_combine(float8[], float8[]) IS
+	'combine function of promo._logreg_start: merges the moments of two sets of rows';
+COMMENT ON FUNCTION _logreg_start_final(float8[]) IS
+	'final function of promo._logreg_start: the checked state';
+COMMENT ON AGGREGATE _logreg_start(float8, float8[], float8) IS
+	'the first IRLS pass of promo.logreg_fit: counts of the rows (y 0 or 1, weight >= 0), each feature''s mean and standard deviation, and the moments that give the pass at glm''s starting values';
+
 CREATE FUNCTION logreg_fit(source regclass, target name, features name,
 	weight name DEFAULT NULL, options jsonb DEFAULT NULL, names text[] DEFAULT NULL) RETURNS model
 	AS 'MODULE_PATHNAME', 'promo_logreg_fit_table'

@@ -467,6 +467,38 @@ FuzzMetrics(Input *in)
 }
 
 /*
+ * The moments of rows split in two and merged count the rows of the whole
+ * and are valid moments, whatever the values.
+ */
+static void
+CheckLogregMoments(const double *x, const double *y, const double *w, int n,
+				   int d)
+{
+	size_t		len = promo_logreg_moments_length(d);
+	double	   *head = malloc(sizeof(double) * len);
+	double	   *tail = malloc(sizeof(double) * len);
+	double	   *whole = malloc(sizeof(double) * len);
+	double	   *work = malloc(sizeof(double) * promo_logreg_moments_work(d));
+	int			cut = n / 3;
+
+	promo_logreg_moments_zero(head, d);
+	promo_logreg_moments_accum(head, d, x, y, w, cut, work);
+	promo_logreg_moments_zero(tail, d);
+	promo_logreg_moments_accum(tail, d, x + (size_t) cut * d, y + cut,
+							   w ? w + cut : NULL, n - cut, work);
+	promo_logreg_moments_merge(head, tail, d, work);
+	promo_logreg_moments_zero(whole, d);
+	promo_logreg_moments_accum(whole, d, x, y, w, n, work);
+	Require(promo_logreg_moments_valid(head, d));
+	Require(head[PROMO_LOGREG_S_N] == whole[PROMO_LOGREG_S_N]);
+	Require(head[PROMO_LOGREG_S_N1] == whole[PROMO_LOGREG_S_N1]);
+	free(work);
+	free(whole);
+	free(tail);
+	free(head);
+}
+
+/*
  * Logistic regression: options are valid or named; a fit it returns has
  * probabilities in [0, 1] at every row and p values in [0, 1].
  */
@@ -495,6 +527,7 @@ FuzzLogreg(Input *in)
 		y[i] = NextByte(in) & 1;
 		w[i] = fabs(NextSmall(in));
 	}
+	CheckLogregMoments(x, y, weighted ? w : NULL, (int) n, d);
 	fit.estimate = est;
 	fit.std_error = est + 5;
 	fit.z_value = est + 10;

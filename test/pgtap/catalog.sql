@@ -51,7 +51,7 @@ SELECT is_empty($$SELECT o.proname FROM promo_objects o
 SELECT bag_eq($$SELECT o.proname::text FROM promo_objects o
                JOIN pg_aggregate a ON a.aggfnoid = o.oid
                WHERE a.aggtranstype <> 'internal'::regtype$$,
-              ARRAY['linreg', 'scaler', 'kmeans_step', 'kmeans_step', 'logreg_step', 'silhouette', 'transitions', 'transitions_sum',
+              ARRAY['linreg', 'scaler', 'kmeans_step', 'kmeans_step', 'logreg_step', '_logreg_start', 'silhouette', 'transitions', 'transitions_sum',
                     'log_loss', 'brier', 'calibration', 'regression_metrics'],
               'small-state aggregates keep their state in a real SQL type');
 

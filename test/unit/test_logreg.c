@@ -95,6 +95,75 @@ Fit(FitCase *c, const double *x, const double *y, const double *w, int n,
 	return st;
 }
 
+/*
+ * Mean and sample standard deviation of each feature over the rows of
+ * positive weight, by two passes: the reference for the moments.
+ */
+static void
+TwoPassDescribe(const Dataset *ds, double *mean, double *sd)
+{
+	double		n = 0.0;
+
+	for (int j = 0; j < ds->d; j++)
+		mean[j] = sd[j] = 0.0;
+	for (int i = 0; i < ds->n; i++)
+		if (ds->w[i] > 0.0)
+		{
+			n += 1.0;
+			for (int j = 0; j < ds->d; j++)
+				mean[j] += ds->x[(size_t) i * ds->d + j];
+		}
+	for (int j = 0; j < ds->d; j++)
+		mean[j] /= n;
+	for (int i = 0; i < ds->n; i++)
+		if (ds->w[i] > 0.0)
+			for (int j = 0; j < ds->d; j++)
+			{
+				double		dev = ds->x[(size_t) i * ds->d + j] - mean[j];
+
+				sd[j] += dev * dev;
+			}
+	for (int j = 0; j < ds->d; j++)
+		sd[j] = sqrt(sd[j] / (n - 1.0));
+}
+
+/*
+ * The moments of rows [from, to) of a dataset, handed to the core
+ * step rows at a time.
+ */
+static void
+PartMoments(const Dataset *ds, int from, int to, int step, double *moments,
+			double *work)
+{
+	promo_logreg_moments_zero(moments, ds->d);
+	for (int r = from; r < to; r += step)
+	{
+		int			nb = to - r < step ? to - r : step;
+
+		promo_logreg_moments_accum(moments, ds->d, ds->x + (size_t) r * ds->d,
+								   ds->y + r, ds->w + r, nb, work);
+	}
+}
+
+/*
+ * The moments of a dataset from three parts of uneven length merged, the
+ * first two handed over 7 rows at a time, the last one at once.
+ */
+static void
+SplitMoments(const Dataset *ds, double *moments, double *work)
+{
+	double	   *part = unit_alloc(sizeof(double) * promo_logreg_moments_length(ds->d));
+	int			cut[4] = {0, ds->n / 3, ds->n / 3 + ds->n / 5, ds->n};
+
+	promo_logreg_moments_zero(moments, ds->d);
+	for (int k = 0; k < 3; k++)
+	{
+		PartMoments(ds, cut[k], cut[k + 1], k < 2 ? 7 : ds->n, part, work);
+		promo_logreg_moments_merge(moments, part, ds->d, work);
+	}
+	free(part);
+}
+
 /* One glm.csv value of a dataset. */
 static double
 Glm(const char *dataset, const char *quantity, int term)
@@ -215,7 +284,7 @@ logreg_singular_step_statuses(void)
 	PromoLogregStatus st;
 	PromoLogregAt at;
 
-	promo_logreg_describe(ds.x, ds.w, ds.n, d, mean, sd);
+	TwoPassDescribe(&ds, mean, sd);
 	for (int extreme = 0; extreme <= 2; extreme++)
 	{
 		CHECK_INT(promo_logreg_solver_init(&s, d, &opt, mean, sd, mem, imem), PROMO_LOGREG_OK);
@@ -379,9 +448,9 @@ logreg_weights_are_repeats(void)
 }
 
 /*
- * The scale-out path: each pass's rows split into three parts accumulated
- * into separate states (in blocks of 7 rows), merged by addition, driven
- * by the same solver, gives the in-memory fit.
+ * The scale-out path: the moments and each pass's rows split into three
+ * parts accumulated into separate states (in blocks of 7 rows), merged,
+ * driven by the same solver, gives the in-memory fit.
  */
 static void
 logreg_scale_out_equals_in_memory(void)
@@ -394,13 +463,15 @@ logreg_scale_out_equals_in_memory(void)
 	int		   *imem = unit_alloc(sizeof(int) * promo_logreg_solver_ints(d));
 	double	   *state = unit_alloc(sizeof(double) * slen);
 	double	   *part = unit_alloc(sizeof(double) * slen);
-	double	   *work = unit_alloc(sizeof(double) * promo_logreg_accum_work(d));
+	double	   *moments = unit_alloc(sizeof(double) * promo_logreg_moments_length(d));
+	double	   *work = unit_alloc(sizeof(double) * promo_logreg_moments_work(d));
 	double	   *swork = unit_alloc(sizeof(double) * promo_logreg_statistics_work(d));
 	double		mean[MAXP];
 	double		sd[MAXP];
 	int			cut[4] = {0, 101, 250, ds.n};
 	PromoLogregSolver s;
 	PromoLogregStatus st;
+	PromoLogregAt at;
 	FitCase		mem_fit;
 	FitCase		out;
 
@@ -412,12 +483,15 @@ logreg_scale_out_equals_in_memory(void)
 	out.fit.z_value = out.z_value;
 	out.fit.p_value = out.p_value;
 	out.fit.mean = out.mean;
-	CHECK(promo_logreg_describe(ds.x, ds.w, ds.n, d, mean, sd) == (size_t) ds.n);
+	SplitMoments(&ds, moments, work);
+	CHECK_CLOSE(moments[PROMO_LOGREG_S_N], ds.n, 0.0);
+	promo_logreg_moments_describe(moments, d, mean, sd);
 	CHECK_INT(promo_logreg_solver_init(&s, d, &opt, mean, sd, mem, imem), PROMO_LOGREG_OK);
-	do
+	at = promo_logreg_solver_at(&s);
+	promo_logreg_moments_state(moments, &at, state);
+	while (promo_logreg_iterate(&s, state, &st))
 	{
-		PromoLogregAt at = promo_logreg_solver_at(&s);
-
+		at = promo_logreg_solver_at(&s);
 		promo_logreg_state_zero(state, d);
 		for (int k = 0; k < 3; k++)
 		{
@@ -431,7 +505,7 @@ logreg_scale_out_equals_in_memory(void)
 			}
 			promo_logreg_state_merge(state, part, d);
 		}
-	} while (promo_logreg_iterate(&s, state, &st));
+	}
 	CHECK_INT(st, PROMO_LOGREG_OK);
 	promo_logreg_statistics(&s, state, &out.fit, swork);
 	CHECK_INT(out.fit.iterations, mem_fit.fit.iterations);
@@ -447,9 +521,88 @@ logreg_scale_out_equals_in_memory(void)
 	free(imem);
 	free(state);
 	free(part);
+	free(moments);
 	free(work);
 	free(swork);
 	FreeDataset(&ds);
+}
+
+/*
+ * The first pass from moments against the rows: the moments of a dataset
+ * merged from parts (each with its own shift) describe its features as two
+ * passes do, and give the sums promo_logreg_accum adds at glm's starting
+ * values, at the fit's centre and scale and at another one.
+ */
+static void
+CheckMomentsFirstPass(const char *name)
+{
+	Dataset		ds = LoadDataset(name);
+	int			d = ds.d;
+	int			p = d + 1;
+	size_t		slen = promo_logreg_state_length(d);
+	double	   *moments = unit_alloc(sizeof(double) * promo_logreg_moments_length(d));
+	double	   *work = unit_alloc(sizeof(double) * promo_logreg_moments_work(d));
+	double	   *direct = unit_alloc(sizeof(double) * slen);
+	double	   *derived = unit_alloc(sizeof(double) * slen);
+	double		mean[MAXP];
+	double		sd[MAXP];
+	double		ref_mean[MAXP];
+	double		ref_sd[MAXP];
+	double		center[MAXP];
+	double		scale[MAXP];
+
+	SplitMoments(&ds, moments, work);
+	promo_logreg_moments_describe(moments, d, mean, sd);
+	TwoPassDescribe(&ds, ref_mean, ref_sd);
+	for (int j = 0; j < d; j++)
+	{
+		CHECK_ABS(mean[j], ref_mean[j], 1e-14 * (fabs(ref_mean[j]) + ref_sd[j]));
+		CHECK_CLOSE(sd[j], ref_sd[j], 1e-13);
+	}
+	for (int shifted = 0; shifted <= 1; shifted++)
+	{
+		PromoLogregAt at = {d, center, scale, NULL};
+		double		diag[MAXP];
+
+		for (int j = 0; j < d; j++)
+		{
+			center[j] = ref_mean[j] + (shifted ? 0.7 * ref_sd[j] : 0.0);
+			scale[j] = ref_sd[j] * (shifted ? 2.5 : 1.0);
+		}
+		promo_logreg_state_zero(direct, d);
+		promo_logreg_accum(direct, &at, ds.x, ds.y, ds.w, ds.n, work);
+		promo_logreg_moments_state(moments, &at, derived);
+		for (int k = 0; k < PROMO_LOGREG_S_HEADER; k++)
+			CHECK_CLOSE(derived[k], direct[k], 1e-13);
+		/* Entries near 0 are compared on the scale of their row and column. */
+		for (int j = 0; j < p; j++)
+			diag[j] = sqrt(direct[PROMO_LOGREG_S_HEADER + j + (size_t) j * p]);
+		for (int j = 0; j < p; j++)
+		{
+			for (int i = 0; i <= j; i++)
+				CHECK_ABS(derived[PROMO_LOGREG_S_HEADER + i + (size_t) j * p],
+						  direct[PROMO_LOGREG_S_HEADER + i + (size_t) j * p],
+						  1e-12 * diag[i] * diag[j]);
+			CHECK_ABS(derived[PROMO_LOGREG_S_HEADER + (size_t) p * p + j],
+					  direct[PROMO_LOGREG_S_HEADER + (size_t) p * p + j],
+					  1e-12 * diag[j] * diag[0] * 4.0);
+		}
+	}
+	free(moments);
+	free(work);
+	free(direct);
+	free(derived);
+	FreeDataset(&ds);
+}
+
+/* The first pass from moments: unit weights, large offsets, weights. */
+static void
+logreg_moments_first_pass(void)
+{
+	CheckMomentsFirstPass("basic");
+	CheckMomentsFirstPass("offset");
+	CheckMomentsFirstPass("weights");
+	CheckMomentsFirstPass("correlated");
 }
 
 /* Rows of weight 0 take no part: the fit equals the one without them. */
@@ -589,6 +742,7 @@ const UnitTest unit_logreg_tests[] = {
 	UNIT_TEST(logreg_two_by_two_closed_form),
 	UNIT_TEST(logreg_weights_are_repeats),
 	UNIT_TEST(logreg_scale_out_equals_in_memory),
+	UNIT_TEST(logreg_moments_first_pass),
 	UNIT_TEST(logreg_zero_weights_ignored),
 	UNIT_TEST(logreg_error_statuses),
 	UNIT_TEST(logreg_options),

@@ -1230,3 +1230,35 @@ COMMENT ON FUNCTION incremental_profit(offer_terms, float8, float8, float8, floa
 	'expected incremental profit of the offer over no offer: p_convert (basket_mean margin_rate - expected face) - p_none basket_none_mean margin_rate - contact_cost';
 COMMENT ON FUNCTION offer_economics(offer_terms[], float8[], float8[], float8[], float8, float8, float8) IS
 	'incremental profit and expected cost of one user''s offers at once, element by element (NULL where the terms or an input element is NULL); the terms array is decoded once per query when it repeats';
+
+-- logreg_fit's first scan gathers the moments of the rows, which give the
+-- standardization and the first pass at once.
+CREATE FUNCTION _logreg_start_accum(state float8[], y float8, x float8[], weight float8)
+	RETURNS float8[]
+	AS 'MODULE_PATHNAME', 'promo_logreg_start_accum'
+	LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION _logreg_start_combine(a float8[], b float8[]) RETURNS float8[]
+	AS 'MODULE_PATHNAME', 'promo_logreg_start_combine'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION _logreg_start_final(state float8[]) RETURNS float8[]
+	AS 'MODULE_PATHNAME', 'promo_logreg_start_final'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE AGGREGATE _logreg_start(y float8, x float8[], weight float8) (
+	SFUNC = _logreg_start_accum,
+	STYPE = float8[],
+	COMBINEFUNC = _logreg_start_combine,
+	FINALFUNC = _logreg_start_final,
+	PARALLEL = SAFE
+);
+
+COMMENT ON FUNCTION _logreg_start_accum(float8[], float8, float8[], float8) IS
+	'transition function of promo._logreg_start: adds the row to the moments; a NULL y, x, element of x or weight skips it';
+COMMENT ON FUNCTION _logreg_start_combine(float8[], float8[]) IS
+	'combine function of promo._logreg_start: merges the moments of two sets of rows';
+COMMENT ON FUNCTION _logreg_start_final(float8[]) IS
+	'final function of promo._logreg_start: the checked state';
+COMMENT ON AGGREGATE _logreg_start(float8, float8[], float8) IS
+	'the first IRLS pass of promo.logreg_fit: counts of the rows (y 0 or 1, weight >= 0), each feature''s mean and standard deviation, and the moments that give the pass at glm''s starting values';
