@@ -568,6 +568,7 @@ DECLARE
 	explore_count bigint;
 	constraints jsonb;
 	result record;
+	spent_offer int;
 	anames text[] := names || promo._offer_attribute_names();
 BEGIN
 	DROP TABLE IF EXISTS pg_temp._promo_choice;
@@ -592,19 +593,35 @@ BEGIN
 				  HINT = 'Lower explore_share or raise the budget.';
 	END IF;
 
+	IF c.max_offers IS NOT NULL AND explore_count >= c.max_offers THEN
+		RAISE EXCEPTION 'the explore share of campaign "%" takes % users of its % contacts',
+			c.campaign, explore_count, c.max_offers
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'Lower explore_share or raise max_offers.';
+	END IF;
+
+	-- What the explore group leaves of each offer's budget and redemption
+	-- cap; an offer with nothing left is not given to the treatment group.
+	DROP TABLE IF EXISTS pg_temp._promo_left;
+	CREATE TEMP TABLE _promo_left ON COMMIT DROP AS
+	SELECT o.ord, o.budget - coalesce(x.cost, 0) AS budget,
+		   o.max_redemptions - coalesce(x.redeem, 0) AS redemptions
+	FROM _promo_offers o
+	LEFT JOIN (SELECT ch.ord, sum(s.cost[ch.ord]) AS cost, sum(s.redeem[ch.ord]) AS redeem
+			   FROM _promo_choice ch JOIN _promo_scored s USING (user_id)
+			   GROUP BY ch.ord) x USING (ord);
+	FOR spent_offer IN SELECT ord FROM _promo_left WHERE budget <= 0 OR redemptions <= 0 LOOP
+		UPDATE _promo_scored SET value[spent_offer] = 'NaN' WHERE user_group = 'treatment';
+	END LOOP;
+
 	SELECT jsonb_strip_nulls(jsonb_build_object(
 		'budget', c.budget - explore_cost,
-		'max_offers', c.max_offers - explore_count,
-		'offer_budget', (SELECT jsonb_agg(coalesce(o.budget - coalesce(x.cost, 0), 'Infinity'::float8) ORDER BY o.ord)
-						 FROM _promo_offers o LEFT JOIN
-							  (SELECT ch.ord, sum(s.cost[ch.ord]) AS cost
-							   FROM _promo_choice ch JOIN _promo_scored s USING (user_id)
-							   GROUP BY ch.ord) x USING (ord)),
-		'offer_cap', (SELECT jsonb_agg(coalesce(o.max_redemptions - coalesce(x.redeem, 0), 'Infinity'::float8) ORDER BY o.ord)
-					  FROM _promo_offers o LEFT JOIN
-						   (SELECT ch.ord, sum(s.redeem[ch.ord]) AS redeem
-							FROM _promo_choice ch JOIN _promo_scored s USING (user_id)
-							GROUP BY ch.ord) x USING (ord)),
+		'max_contacts', c.max_offers - explore_count,
+		'offer_budget', (SELECT jsonb_agg(CASE WHEN budget > 0 THEN budget END ORDER BY ord)
+						 FROM _promo_left),
+		'offer_redemptions', (SELECT jsonb_agg(CASE WHEN redemptions > 0 THEN redemptions END
+											   ORDER BY ord)
+							  FROM _promo_left),
 		'min_roi', c.min_roi))
 	INTO constraints;
 
@@ -625,7 +642,8 @@ BEGIN
 		   jsonb_strip_nulls(jsonb_build_object(
 			   'decision', CASE s.user_group WHEN 'holdout' THEN 'holdout'
 							   WHEN 'explore' THEN 'explore: random eligible offer'
-							   ELSE ch.status END,
+							   ELSE replace(replace(replace(ch.status, '_', ' '), 'none:', 'not given: '),
+											'downgraded:', 'downgraded: ') END,
 			   'expected_profit', s.value[ch.ord],
 			   'runner_up', (SELECT r.offer_id FROM _promo_offers r WHERE r.ord = ch.runner_up),
 			   'runner_up_profit', ch.runner_up_value,
