@@ -136,6 +136,7 @@ static const UnitTest *const suites[] = {
 	unit_metrics_tests,
 	unit_kmeans_tests,
 	unit_clip_tests,
+	unit_assign_tests,
 };
 
 int

@@ -1,0 +1,1558 @@
+/*
+ * assign.c
+ *		The multiple-choice knapsack of assign.h: coordinate descent on the
+ *		Lagrangian dual, bisection per multiplier, greedy repair and fill.
+ *
+ * Constraints are numbered c = 0 (total budget), 1 (contacts), 2 + j (the
+ * budget of offer j) and 2 + m + j (the redemption cap of offer j); an
+ * infinite cap is inactive and its multiplier stays 0.  The prices of
+ * offer j are then lambda_0 + lambda_{2+j} per unit of cost, lambda_{2+m+j}
+ * per redemption and lambda_1 per contact.
+ */
+#include "assign.h"
+
+#include <float.h>
+#include <lapack.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define C_BUDGET 0
+#define C_CONTACTS 1
+#define C_OFFER_BUDGET(j) (2 + (j))
+#define C_REDEMPTIONS(m, j) (2 + (m) + (j))
+
+/* Relative distances of the probes that bracket a multiplier's minimizer. */
+static const double probe_steps[] = {0x1p-10, 0x1p-6, 0x1p-2};
+
+#define N_PROBES ((int) (sizeof(probe_steps) / sizeof(probe_steps[0])))
+
+/* Bisection stops when the bracket is narrower than this share of its top. */
+#define BISECT_REL 1e-12
+#define BISECT_MAX_STEPS 200
+
+/* No multiplier grows beyond this (inputs are at most 1e15, caps 1e18). */
+#define MAX_MULTIPLIER 1e200
+
+/*
+ * Newton steps on the full data: at most this many binding constraints and
+ * steps, the Jacobian from forward differences of this relative size on
+ * the sample, stopping once the use is within this share of the caps.
+ */
+#define NEWTON_MAX_DIM 16
+#define NEWTON_STEPS 6
+#define JACOBIAN_STEP 0.02
+#define NEWTON_RESIDUAL 1e-5
+
+/* Candidates the fill takes per round at most. */
+#define FILL_TOP 1024
+
+/* User evaluations between two calls of the interrupt hook. */
+#define INTERRUPT_EVERY 16384
+
+/* A move of one user considered by the repair or the fill. */
+typedef struct Candidate
+{
+	double		key;			/* sorted ascending */
+	uint32_t	user;
+	int32_t		option;
+} Candidate;
+
+typedef struct Solver
+{
+	const PromoAssignProblem *p;
+	int			m;
+	int			k;				/* constraints: 2 + 2m */
+	/* the users solved: position q is user first + q * stride */
+	size_t		first;
+	size_t		stride;
+	size_t		count;
+	double		share;			/* count / n, the caps' scale */
+	double		tol;
+	double	   *lambda;			/* k multipliers */
+	double	   *cap;			/* k caps, scaled by share */
+	double	   *usage;			/* k: resource use of the choices cur */
+	double	   *dirty;			/* k: 1 when another multiplier moved since
+								 * this one was last set */
+	double	   *price_cost;		/* m */
+	double	   *price_redeem;	/* m */
+	double		price_contact;
+	double	   *jacobian;		/* NEWTON_MAX_DIM^2: dU/dlambda */
+	double	   *newton;			/* NEWTON_MAX_DIM^2 + 2 NEWTON_MAX_DIM:
+								 * LAPACK's matrix, right-hand side, pivots */
+	int32_t    *cur;			/* count: choices at lambda */
+	int32_t    *lo_ch;			/* count each: choices at the ends of a */
+	int32_t    *hi_ch;			/* bracket and at its middle */
+	int32_t    *mid_ch;
+	uint32_t   *list;			/* count: positions a line search evaluates */
+	Candidate  *candidates;		/* n, sharing the memory of the four above */
+	double		value;			/* value of the choices cur */
+	bool		priced_redeem;	/* some redemption cap is active */
+	double		evaluations;
+	unsigned	since_interrupt;
+	const PromoAssignHooks *hooks;
+} Solver;
+
+/* ---- names, defaults and checks ------------------------------------------ */
+
+static const char *const status_names[PROMO_ASSIGN_STATUS_COUNT] = {
+	"given", "none:ineligible", "none:no_positive_value", "none:budget",
+	"none:contacts", "none:offer_budget", "none:offer_redemptions",
+	"none:min_roi", "downgraded:budget", "downgraded:offer_budget",
+	"downgraded:offer_redemptions", "downgraded:min_roi"
+};
+
+/* The status's name. */
+const char *
+promo_assign_status_name(int status)
+{
+	if (status < 0 || status >= PROMO_ASSIGN_STATUS_COUNT)
+		return "unknown";
+	return status_names[status];
+}
+
+/* A problem without caps and with the default settings. */
+PromoAssignProblem
+promo_assign_problem(size_t n, int m, const double *value, const double *cost,
+					 const double *redeem)
+{
+	PromoAssignProblem p;
+
+	memset(&p, 0, sizeof(p));
+	p.n = n;
+	p.m = m;
+	p.value = value;
+	p.cost = cost;
+	p.redeem = redeem;
+	p.budget = INFINITY;
+	p.max_contacts = INFINITY;
+	p.min_roi = 0.0;
+	p.max_iter = PROMO_ASSIGN_DEFAULT_MAX_ITER;
+	p.tol = PROMO_ASSIGN_DEFAULT_TOL;
+	return p;
+}
+
+/* Is a cap valid: in (0, PROMO_ASSIGN_MAX_CAP] or infinite? */
+static bool
+ValidCap(double cap)
+{
+	return cap == INFINITY || (cap > 0.0 && cap <= PROMO_ASSIGN_MAX_CAP);
+}
+
+/* Are the m caps of an array (or NULL) valid? */
+static bool
+ValidCaps(const double *caps, int m)
+{
+	for (int j = 0; caps != NULL && j < m; j++)
+		if (!ValidCap(caps[j]))
+			return false;
+	return true;
+}
+
+/* Name of the first setting out of range, or NULL. */
+const char *
+promo_assign_invalid(const PromoAssignProblem *p)
+{
+	if (p->m < 1 || p->m > PROMO_ASSIGN_MAX_OFFERS)
+		return "m";
+	if (p->n > PROMO_ASSIGN_MAX_USERS)
+		return "n";
+	if (!ValidCap(p->budget))
+		return "budget";
+	if (!ValidCap(p->max_contacts))
+		return "max_contacts";
+	if (!ValidCaps(p->offer_budget, p->m))
+		return "offer_budget";
+	if (!ValidCaps(p->offer_redemptions, p->m))
+		return "offer_redemptions";
+	if (!(p->min_roi >= 0.0 && p->min_roi <= PROMO_ASSIGN_MAX_MAGNITUDE))
+		return "min_roi";
+	if (p->max_iter < 1 || p->max_iter > PROMO_ASSIGN_MAX_MAX_ITER)
+		return "max_iter";
+	if (!(p->tol > 0.0 && p->tol < 1.0))
+		return "tol";
+	return NULL;
+}
+
+/* Which entry is outside the solver's domain: 0 none, 1 v, 2 c, 3 r. */
+int
+promo_assign_bad_entry(double v, double c, double r)
+{
+	if (isnan(v))
+		return 0;
+	if (!(fabs(v) <= PROMO_ASSIGN_MAX_MAGNITUDE))
+		return 1;
+	if (!(c >= 0.0 && c <= PROMO_ASSIGN_MAX_MAGNITUDE))
+		return 2;
+	if (!(r >= 0.0 && r <= PROMO_ASSIGN_MAX_MAGNITUDE))
+		return 3;
+	return 0;
+}
+
+/* Doubles of the solver's small arrays for m offers. */
+static size_t
+SmallDoubles(int m)
+{
+	size_t		k = 2 + 2 * (size_t) m;
+
+	return 4 * k + 2 * (size_t) m +
+		2 * NEWTON_MAX_DIM * NEWTON_MAX_DIM + 2 * NEWTON_MAX_DIM;
+}
+
+/* Bytes of work space. */
+size_t
+promo_assign_work_bytes(size_t n, int m)
+{
+	return sizeof(double) * SmallDoubles(m) + sizeof(Candidate) * n +
+		sizeof(int32_t) * n;
+}
+
+/* ---- users, offers and resources ----------------------------------------- */
+
+/* The user at position q of the users being solved. */
+static inline size_t
+UserAt(const Solver *s, size_t q)
+{
+	return s->first + q * s->stride;
+}
+
+/* Can offer j of value v and cost c be given: positive, at least min ROI? */
+static inline bool
+Usable(double v, double c, double min_roi)
+{
+	return v > 0.0 && v >= min_roi * c;
+}
+
+/* Value of offer o for user i (0 for none). */
+static inline double
+Value(const Solver *s, size_t i, int o)
+{
+	return o < 0 ? 0.0 : s->p->value[i * s->m + o];
+}
+
+/* Cost of offer o for user i (0 for none). */
+static inline double
+Cost(const Solver *s, size_t i, int o)
+{
+	return o < 0 ? 0.0 : s->p->cost[i * s->m + o];
+}
+
+/* Redemptions of offer o for user i (0 for none or without redeem). */
+static inline double
+Redeem(const Solver *s, size_t i, int o)
+{
+	return o < 0 || s->p->redeem == NULL ? 0.0 : s->p->redeem[i * s->m + o];
+}
+
+/* Is offer o usable for user i? */
+static inline bool
+UsableFor(const Solver *s, size_t i, int o)
+{
+	return Usable(Value(s, i, o), Cost(s, i, o), s->p->min_roi);
+}
+
+/* Resource c that offer o uses for user i. */
+static inline double
+Use(const Solver *s, size_t i, int o, int c)
+{
+	int			m = s->m;
+
+	if (o < 0)
+		return 0.0;
+	if (c == C_BUDGET)
+		return Cost(s, i, o);
+	if (c == C_CONTACTS)
+		return 1.0;
+	if (c < 2 + m)
+		return c - 2 == o ? Cost(s, i, o) : 0.0;
+	return c - 2 - m == o ? Redeem(s, i, o) : 0.0;
+}
+
+/* Add (sign 1) or remove (-1) the resources offer o uses for user i. */
+static inline void
+AddUse(Solver *s, size_t i, int o, double sign)
+{
+	double		c;
+	double		r;
+
+	if (o < 0)
+		return;
+	c = Cost(s, i, o);
+	r = Redeem(s, i, o);
+	s->value += sign * Value(s, i, o);
+	s->usage[C_BUDGET] += sign * c;
+	s->usage[C_CONTACTS] += sign;
+	s->usage[C_OFFER_BUDGET(o)] += sign * c;
+	s->usage[C_REDEMPTIONS(s->m, o)] += sign * r;
+}
+
+/* Is constraint c active (a finite cap)? */
+static inline bool
+Active(const Solver *s, int c)
+{
+	return isfinite(s->cap[c]);
+}
+
+/*
+ * The constraints whose use can change when user i moves from offer o to
+ * offer j (either may be none), in the order budget, contacts, j's budget,
+ * j's redemptions, o's budget, o's redemptions; returns how many.
+ */
+static int
+Affected(const Solver *s, int o, int j, int *out)
+{
+	int			n = 0;
+	int			m = s->m;
+
+	if (o == j)
+		return 0;
+	out[n++] = C_BUDGET;
+	if (o < 0 || j < 0)
+		out[n++] = C_CONTACTS;
+	if (j >= 0)
+	{
+		out[n++] = C_OFFER_BUDGET(j);
+		out[n++] = C_REDEMPTIONS(m, j);
+	}
+	if (o >= 0)
+	{
+		out[n++] = C_OFFER_BUDGET(o);
+		out[n++] = C_REDEMPTIONS(m, o);
+	}
+	return n;
+}
+
+/* Would moving user i from o to j keep every active cap? */
+static bool
+Fits(const Solver *s, size_t i, int o, int j)
+{
+	int			cs[6];
+	int			nc = Affected(s, o, j, cs);
+
+	for (int a = 0; a < nc; a++)
+	{
+		int			c = cs[a];
+
+		if (Active(s, c) &&
+			s->usage[c] - Use(s, i, o, c) + Use(s, i, j, c) > s->cap[c])
+			return false;
+	}
+	return true;
+}
+
+/* ---- prices and choices -------------------------------------------------- */
+
+/* Count one user evaluation; call the interrupt hook now and then. */
+static inline void
+Tick(Solver *s)
+{
+	s->evaluations += 1.0;
+	if (++s->since_interrupt >= INTERRUPT_EVERY)
+	{
+		s->since_interrupt = 0;
+		if (s->hooks != NULL && s->hooks->interrupt != NULL)
+			s->hooks->interrupt(s->hooks->ctx);
+	}
+}
+
+/* Offer prices from the multipliers. */
+static void
+SetPrices(Solver *s)
+{
+	int			m = s->m;
+
+	for (int j = 0; j < m; j++)
+	{
+		s->price_cost[j] = s->lambda[C_BUDGET] + s->lambda[C_OFFER_BUDGET(j)];
+		s->price_redeem[j] = s->lambda[C_REDEMPTIONS(m, j)];
+	}
+	s->price_contact = s->lambda[C_CONTACTS];
+}
+
+/* Adjusted score of offer o for user i at the current prices (none: 0). */
+static double
+Score(const Solver *s, size_t i, int o)
+{
+	double		sc;
+
+	if (o < 0)
+		return 0.0;
+	sc = Value(s, i, o) - s->price_cost[o] * Cost(s, i, o) - s->price_contact;
+	if (s->priced_redeem)
+		sc -= s->price_redeem[o] * Redeem(s, i, o);
+	return sc;
+}
+
+/*
+ * User i's usable offer of largest positive adjusted score (the lower
+ * index on ties), or none; *score is its score (0 for none).
+ */
+static int
+Choose(Solver *s, size_t i, double *score)
+{
+	const PromoAssignProblem *p = s->p;
+	int			m = s->m;
+	const double *v = p->value + i * m;
+	const double *c = p->cost + i * m;
+	const double *r = s->priced_redeem ? p->redeem + i * m : NULL;
+	int			best = PROMO_ASSIGN_NONE;
+	double		best_score = 0.0;
+
+	for (int j = 0; j < m; j++)
+	{
+		double		sc;
+
+		if (!Usable(v[j], c[j], p->min_roi))
+			continue;
+		sc = v[j] - s->price_cost[j] * c[j] - s->price_contact;
+		if (r != NULL)
+			sc -= s->price_redeem[j] * r[j];
+		if (sc > best_score)
+		{
+			best_score = sc;
+			best = j;
+		}
+	}
+	Tick(s);
+	*score = best_score;
+	return best;
+}
+
+/* Every user's choice and the resource use at the current multipliers; g. */
+static double
+FullPass(Solver *s)
+{
+	double		total = 0.0;
+
+	SetPrices(s);
+	memset(s->usage, 0, sizeof(double) * s->k);
+	s->value = 0.0;
+	for (size_t q = 0; q < s->count; q++)
+	{
+		size_t		i = UserAt(s, q);
+		double		sc;
+
+		s->cur[q] = Choose(s, i, &sc);
+		total += sc;
+		AddUse(s, i, s->cur[q], 1.0);
+	}
+	for (int c = 0; c < s->k; c++)
+		if (Active(s, c))
+			total += s->lambda[c] * s->cap[c];
+	return total;
+}
+
+/* ---- one multiplier: bracket and bisection ------------------------------- */
+
+/*
+ * Choices of the listed positions with multiplier c at t, into out; their
+ * total use of resource c.
+ */
+static double
+EvaluateAt(Solver *s, int c, double t, size_t nlist, int32_t *out)
+{
+	double		u = 0.0;
+
+	s->lambda[c] = t;
+	SetPrices(s);
+	for (size_t a = 0; a < nlist; a++)
+	{
+		size_t		q = s->list[a];
+		size_t		i = UserAt(s, q);
+		double		sc;
+
+		out[q] = Choose(s, i, &sc);
+		u += Use(s, i, out[q], c);
+	}
+	return u;
+}
+
+/* Copy the choices of the listed positions from one array to another. */
+static void
+CopyChoices(const Solver *s, size_t nlist, const int32_t *from, int32_t *to)
+{
+	for (size_t a = 0; a < nlist; a++)
+		to[s->list[a]] = from[s->list[a]];
+}
+
+/*
+ * Keep at the front of the list, in order, the positions whose choices at
+ * the two ends of the bracket differ; the others keep their choice across
+ * the bracket, and their use of c is added to *frozen.  Returns how many
+ * are kept.
+ */
+static size_t
+KeepUndecided(Solver *s, int c, size_t nlist, double *frozen)
+{
+	size_t		w = 0;
+
+	for (size_t a = 0; a < nlist; a++)
+	{
+		uint32_t	q = s->list[a];
+
+		if (s->lo_ch[q] != s->hi_ch[q])
+		{
+			s->list[a] = s->list[w];
+			s->list[w++] = q;
+		}
+		else
+			*frozen += Use(s, UserAt(s, q), s->hi_ch[q], c);
+	}
+	return w;
+}
+
+/*
+ * Keep at the front the positions whose choice at the bracket's lower end
+ * uses resource c: only they can change as the multiplier grows.  The
+ * others keep that choice at every larger multiplier.
+ */
+static size_t
+KeepUsing(Solver *s, int c, size_t nlist)
+{
+	size_t		w = 0;
+
+	for (size_t a = 0; a < nlist; a++)
+	{
+		uint32_t	q = s->list[a];
+
+		if (Use(s, UserAt(s, q), s->lo_ch[q], c) > 0.0)
+		{
+			s->list[a] = s->list[w];
+			s->list[w++] = q;
+		}
+		else
+			s->hi_ch[q] = s->lo_ch[q];
+	}
+	return w;
+}
+
+/* List the positions whose current choice uses resource c; how many. */
+static size_t
+ListUsing(Solver *s, int c)
+{
+	size_t		n = 0;
+
+	for (size_t q = 0; q < s->count; q++)
+		if (Use(s, UserAt(s, q), s->cur[q], c) > 0.0)
+			s->list[n++] = (uint32_t) q;
+	return n;
+}
+
+/* List the positions with a usable offer that uses resource c; how many. */
+static size_t
+ListCanUse(Solver *s, int c)
+{
+	size_t		n = 0;
+
+	for (size_t q = 0; q < s->count; q++)
+	{
+		size_t		i = UserAt(s, q);
+
+		for (int j = 0; j < s->m; j++)
+			if (UsableFor(s, i, j) && Use(s, i, j, c) > 0.0)
+			{
+				s->list[n++] = (uint32_t) q;
+				break;
+			}
+	}
+	return n;
+}
+
+/*
+ * A multiplier c above t at which no listed user keeps a positive score on
+ * an offer using resource c (prices set for t).
+ */
+static double
+ClearingMultiplier(Solver *s, int c, double t, size_t nlist)
+{
+	double		top = t;
+
+	for (size_t a = 0; a < nlist; a++)
+	{
+		size_t		i = UserAt(s, s->list[a]);
+
+		for (int j = 0; j < s->m; j++)
+		{
+			double		use;
+			double		sc;
+
+			if (!UsableFor(s, i, j) || (use = Use(s, i, j, c)) <= 0.0)
+				continue;
+			sc = Score(s, i, j);
+			if (sc > 0.0)
+				top = fmax(top, t + sc / use);
+		}
+	}
+	/* a margin for rounding, then at least a step up */
+	top = top * (1.0 + 1e-9) + DBL_MIN;
+	if (!(top > t))
+		top = 2.0 * t + DBL_MIN;
+	return fmin(top, MAX_MULTIPLIER);
+}
+
+/*
+ * Bracket for a multiplier that must grow (use of c above its cap):
+ * probes above t0, then the clearing multiplier, doubling while rounding
+ * leaves the cap exceeded.  Sets [*t_lo, *t_hi] with lo_ch / hi_ch for the
+ * first *nlist listed positions (the others are settled); returns the
+ * number of listed positions for the final commit.
+ */
+static size_t
+BracketUp(Solver *s, int c, double t0, double *t_lo, double *t_hi, size_t *nlist)
+{
+	size_t		all = ListUsing(s, c);
+	size_t		nl = all;
+	double		cap = s->cap[c];
+	double		t;
+
+	CopyChoices(s, all, s->cur, s->lo_ch);
+	*t_lo = t0;
+	for (int k = 0; t0 > 0.0 && k < N_PROBES; k++)
+	{
+		t = t0 * (1.0 + probe_steps[k]);
+		if (EvaluateAt(s, c, t, nl, s->hi_ch) <= cap)
+		{
+			*t_hi = t;
+			*nlist = nl;
+			return all;
+		}
+		*t_lo = t;
+		CopyChoices(s, nl, s->hi_ch, s->lo_ch);
+		nl = KeepUsing(s, c, nl);
+	}
+	s->lambda[c] = *t_lo;
+	SetPrices(s);
+	t = ClearingMultiplier(s, c, *t_lo, nl);
+	while (EvaluateAt(s, c, t, nl, s->hi_ch) > cap && t < MAX_MULTIPLIER)
+	{
+		*t_lo = t;
+		CopyChoices(s, nl, s->hi_ch, s->lo_ch);
+		nl = KeepUsing(s, c, nl);
+		t = fmin(2.0 * t, MAX_MULTIPLIER);
+	}
+	*t_hi = t;
+	*nlist = nl;
+	return all;
+}
+
+/*
+ * Bracket for a multiplier that may shrink (use of c below its cap):
+ * probes below t0, then 0.  *t_lo is -1 when the use of c stays within
+ * its cap down to 0 (the multiplier becomes 0, choices in hi_ch).
+ */
+static size_t
+BracketDown(Solver *s, int c, double t0, double *t_lo, double *t_hi)
+{
+	size_t		all = ListCanUse(s, c);
+	double		cap = s->cap[c];
+
+	CopyChoices(s, all, s->cur, s->hi_ch);
+	*t_hi = t0;
+	for (int k = 0; k <= N_PROBES; k++)
+	{
+		double		t = k < N_PROBES ? t0 * (1.0 - probe_steps[k]) : 0.0;
+
+		if (EvaluateAt(s, c, t, all, s->lo_ch) > cap)
+		{
+			*t_lo = t;
+			return all;
+		}
+		*t_hi = t;
+		CopyChoices(s, all, s->lo_ch, s->hi_ch);
+	}
+	*t_lo = -1.0;
+	return all;
+}
+
+/*
+ * Set multiplier c to the minimizer of g along it, the others fixed, and
+ * update the choices and resource use.  True when it moved by more than
+ * tol of its value.
+ */
+static bool
+LineSearch(Solver *s, int c)
+{
+	double		t0 = s->lambda[c];
+	double		t_lo;
+	double		t_hi;
+	double		frozen = 0.0;
+	size_t		all;
+	size_t		nl;
+
+	if (s->usage[c] > s->cap[c])
+		all = BracketUp(s, c, t0, &t_lo, &t_hi, &nl);
+	else
+	{
+		all = BracketDown(s, c, t0, &t_lo, &t_hi);
+		nl = all;
+	}
+	if (t_lo >= 0.0)
+	{
+		nl = KeepUndecided(s, c, nl, &frozen);
+		for (int step = 0; nl > 0 && step < BISECT_MAX_STEPS &&
+			 t_hi - t_lo > BISECT_REL * t_hi; step++)
+		{
+			double		t = t_lo + 0.5 * (t_hi - t_lo);
+
+			if (!(t > t_lo && t < t_hi))
+				break;
+			if (frozen + EvaluateAt(s, c, t, nl, s->mid_ch) > s->cap[c])
+			{
+				t_lo = t;
+				CopyChoices(s, nl, s->mid_ch, s->lo_ch);
+			}
+			else
+			{
+				t_hi = t;
+				CopyChoices(s, nl, s->mid_ch, s->hi_ch);
+			}
+			nl = KeepUndecided(s, c, nl, &frozen);
+		}
+	}
+	/* commit the upper end: its use of c is within the cap */
+	s->lambda[c] = t_hi;
+	SetPrices(s);
+	for (size_t a = 0; a < all; a++)
+	{
+		size_t		q = s->list[a];
+		size_t		i = UserAt(s, q);
+
+		if (s->hi_ch[q] != s->cur[q])
+		{
+			AddUse(s, i, s->cur[q], -1.0);
+			AddUse(s, i, s->hi_ch[q], 1.0);
+			s->cur[q] = s->hi_ch[q];
+		}
+	}
+	return fabs(t_hi - t0) > s->tol * fmax(t_hi, t0);
+}
+
+/* ---- coordinate descent -------------------------------------------------- */
+
+/* Solve the users [first, first + stride, ...] with caps scaled to them. */
+static void
+SetUsers(Solver *s, size_t first, size_t stride, size_t count)
+{
+	const PromoAssignProblem *p = s->p;
+	int			m = s->m;
+
+	s->first = first;
+	s->stride = stride;
+	s->count = count;
+	s->share = p->n > 0 ? (double) count / (double) p->n : 1.0;
+	s->cap[C_BUDGET] = p->budget * s->share;
+	s->cap[C_CONTACTS] = p->max_contacts * s->share;
+	for (int j = 0; j < m; j++)
+	{
+		s->cap[C_OFFER_BUDGET(j)] =
+			(p->offer_budget != NULL ? p->offer_budget[j] : INFINITY) * s->share;
+		s->cap[C_REDEMPTIONS(m, j)] =
+			(p->offer_redemptions != NULL ? p->offer_redemptions[j] : INFINITY) * s->share;
+	}
+	s->priced_redeem = false;
+	for (int j = 0; p->redeem != NULL && j < m; j++)
+		s->priced_redeem = s->priced_redeem || Active(s, C_REDEMPTIONS(m, j));
+}
+
+/*
+ * The duality gap of the current choices, sum_c lambda_c (cap_c - U_c),
+ * when they keep every cap (g(lambda) less their value, since
+ * g = value - sum lambda_c U_c + sum lambda_c cap_c); INFINITY otherwise.
+ * *g is g(lambda).
+ */
+static double
+ChoiceGap(const Solver *s, double *g)
+{
+	double		gap = 0.0;
+	bool		within = true;
+
+	for (int c = 0; c < s->k; c++)
+		if (Active(s, c))
+		{
+			gap += s->lambda[c] * (s->cap[c] - s->usage[c]);
+			within = within && s->usage[c] <= s->cap[c];
+		}
+	*g = s->value + gap;
+	return within ? gap : INFINITY;
+}
+
+/*
+ * Coordinate descent from the current multipliers (with the choices and
+ * use already computed when fresh): sweeps until one moves no multiplier
+ * by more than tol, or the choices keep every cap with a duality gap of at
+ * most tol of g, or max_iter sweeps.  Returns the sweeps run; *converged
+ * is false when max_iter stopped it.  *bound, when not NULL, takes the g
+ * of the first pass.
+ */
+static int
+Descend(Solver *s, bool fresh, bool *converged, double *bound)
+{
+	int			sweeps = 0;
+
+	if (!fresh)
+	{
+		double		g = FullPass(s);
+
+		if (bound != NULL)
+			*bound = fmin(*bound, g);
+	}
+	*converged = false;
+	for (int c = 0; c < s->k; c++)
+		s->dirty[c] = 1.0;
+	while (sweeps < s->p->max_iter && !*converged)
+	{
+		bool		moved = false;
+		double		gap;
+		double		g;
+
+		sweeps++;
+		for (int c = 0; c < s->k; c++)
+		{
+			bool		over;
+
+			if (!Active(s, c))
+				continue;
+			/* a multiplier set since the others last moved is optimal */
+			over = s->usage[c] > s->cap[c];
+			if ((over || (s->dirty[c] != 0.0 && s->lambda[c] > 0.0 &&
+						  s->usage[c] < s->cap[c])) && LineSearch(s, c))
+			{
+				moved = true;
+				for (int o = 0; o < s->k; o++)
+					s->dirty[o] = 1.0;
+			}
+			s->dirty[c] = 0.0;
+		}
+		gap = ChoiceGap(s, &g);
+		*converged = !moved || gap <= s->tol * fabs(g);
+	}
+	return sweeps;
+}
+
+/* ---- Newton steps from the sample's Jacobian ----------------------------- */
+
+/*
+ * The binding constraints (active, positive multiplier) into bind; how
+ * many, or 0 when there are more than NEWTON_MAX_DIM.
+ */
+static int
+Binding(const Solver *s, int *bind)
+{
+	int			nb = 0;
+
+	for (int c = 0; c < s->k; c++)
+		if (Active(s, c) && s->lambda[c] > 0.0)
+		{
+			if (nb == NEWTON_MAX_DIM)
+				return 0;
+			bind[nb++] = c;
+		}
+	return nb;
+}
+
+/* Largest |U_c - cap_c| / cap_c over the binding constraints. */
+static double
+Residual(const Solver *s, const int *bind, int nb)
+{
+	double		res = 0.0;
+
+	for (int a = 0; a < nb; a++)
+		res = fmax(res, fabs(s->usage[bind[a]] - s->cap[bind[a]]) / s->cap[bind[a]]);
+	return res;
+}
+
+/*
+ * dU_c / dlambda_d of the binding constraints over the current users at
+ * the current multipliers, by forward differences of JACOBIAN_STEP of
+ * each multiplier (a pass each): s->jacobian, nb x nb, column-major.
+ */
+static void
+Jacobian(Solver *s, const int *bind, int nb)
+{
+	double		base[NEWTON_MAX_DIM];
+
+	FullPass(s);
+	for (int a = 0; a < nb; a++)
+		base[a] = s->usage[bind[a]];
+	for (int b = 0; b < nb; b++)
+	{
+		double		t = s->lambda[bind[b]];
+		double		h = t * JACOBIAN_STEP;
+
+		s->lambda[bind[b]] = t + h;
+		FullPass(s);
+		for (int a = 0; a < nb; a++)
+			s->jacobian[a + b * nb] = (s->usage[bind[a]] - base[a]) / h;
+		s->lambda[bind[b]] = t;
+	}
+}
+
+/*
+ * One Newton step on U_c(lambda) = cap_c (c binding): the multipliers move
+ * by J^-1 (cap - U), none below 0.  False when J is singular (nothing
+ * moves).
+ */
+static bool
+NewtonStep(Solver *s, const int *bind, int nb)
+{
+	double	   *a = s->newton;
+	double	   *rhs = a + NEWTON_MAX_DIM * NEWTON_MAX_DIM;
+	lapack_int *piv = (lapack_int *) (rhs + NEWTON_MAX_DIM);
+	lapack_int	n = nb;
+	lapack_int	one = 1;
+	lapack_int	info = 0;
+
+	memcpy(a, s->jacobian, sizeof(double) * nb * nb);
+	for (int c = 0; c < nb; c++)
+		rhs[c] = s->cap[bind[c]] - s->usage[bind[c]];
+	LAPACK_dgesv(&n, &one, a, &n, piv, rhs, &n, &info);
+	if (info != 0)
+		return false;
+	for (int c = 0; c < nb; c++)
+		if (isfinite(rhs[c]))
+			s->lambda[bind[c]] = fmin(fmax(s->lambda[bind[c]] + rhs[c], 0.0), MAX_MULTIPLIER);
+	return true;
+}
+
+/*
+ * Broyden's rank-one update of the Jacobian (scaled to all users) after a
+ * step dl of the binding multipliers changed their use by du.
+ */
+static void
+BroydenUpdate(Solver *s, int nb, const double *dl, const double *du)
+{
+	double		norm = 0.0;
+
+	for (int b = 0; b < nb; b++)
+		norm += dl[b] * dl[b];
+	if (!(norm > 0.0))
+		return;
+	for (int a = 0; a < nb; a++)
+	{
+		double		miss = du[a];
+
+		for (int b = 0; b < nb; b++)
+			miss -= s->jacobian[a + b * nb] * dl[b];
+		for (int b = 0; b < nb; b++)
+			s->jacobian[a + b * nb] += miss * dl[b] / norm;
+	}
+}
+
+/*
+ * Quasi-Newton steps over all users on U_c(lambda) = cap_c (c binding),
+ * from the sample's multipliers and Jacobian (scaled by 1 / the sample's
+ * share, then updated by Broyden's rule after every step), a pass each,
+ * until the residual is below NEWTON_RESIDUAL or NEWTON_STEPS steps; the
+ * multipliers of the least residual are kept.  *bound takes the least g
+ * evaluated; the choices and use are those of the multipliers kept.
+ */
+static void
+Newton(Solver *s, const int *bind, int nb, double sample_share, double *bound)
+{
+	double		best[NEWTON_MAX_DIM];
+	double		prev[NEWTON_MAX_DIM];
+	double		used[NEWTON_MAX_DIM];
+	double		best_res;
+	bool		at_best = true;
+
+	for (int e = 0; e < nb * nb; e++)
+		s->jacobian[e] /= sample_share;
+	*bound = fmin(*bound, FullPass(s));
+	best_res = Residual(s, bind, nb);
+	for (int a = 0; a < nb; a++)
+		best[a] = s->lambda[bind[a]];
+	for (int step = 0; step < NEWTON_STEPS && best_res > NEWTON_RESIDUAL; step++)
+	{
+		double		res;
+
+		for (int a = 0; a < nb; a++)
+		{
+			prev[a] = s->lambda[bind[a]];
+			used[a] = s->usage[bind[a]];
+		}
+		if (!NewtonStep(s, bind, nb))
+			break;
+		*bound = fmin(*bound, FullPass(s));
+		res = Residual(s, bind, nb);
+		for (int a = 0; a < nb; a++)
+		{
+			prev[a] = s->lambda[bind[a]] - prev[a];
+			used[a] = s->usage[bind[a]] - used[a];
+		}
+		BroydenUpdate(s, nb, prev, used);
+		at_best = res < best_res;
+		if (at_best)
+		{
+			best_res = res;
+			for (int a = 0; a < nb; a++)
+				best[a] = s->lambda[bind[a]];
+		}
+	}
+	if (!at_best)
+	{
+		for (int a = 0; a < nb; a++)
+			s->lambda[bind[a]] = best[a];
+		*bound = fmin(*bound, FullPass(s));
+	}
+}
+
+/* ---- repair and fill ----------------------------------------------------- */
+
+/* Resource use of the current choices summed in user order. */
+static void
+ExactUsage(Solver *s)
+{
+	memset(s->usage, 0, sizeof(double) * s->k);
+	s->value = 0.0;
+	for (size_t i = 0; i < s->count; i++)
+		AddUse(s, i, s->cur[i], 1.0);
+}
+
+/* Is some active cap exceeded by the current use? */
+static bool
+AnyOver(const Solver *s)
+{
+	for (int c = 0; c < s->k; c++)
+		if (Active(s, c) && s->usage[c] > s->cap[c])
+			return true;
+	return false;
+}
+
+/* Does offer o of user i use a resource whose cap is exceeded? */
+static bool
+UsesOver(const Solver *s, size_t i, int o)
+{
+	int			cs[6];
+	int			nc = Affected(s, o, PROMO_ASSIGN_NONE, cs);
+
+	for (int a = 0; a < nc; a++)
+		if (Active(s, cs[a]) && s->usage[cs[a]] > s->cap[cs[a]] &&
+			Use(s, i, o, cs[a]) > 0.0)
+			return true;
+	return false;
+}
+
+/*
+ * May user i move from o to j in the repair: j uses no more of any
+ * exceeded resource and less of one, and keeps every cap not exceeded?
+ */
+static bool
+RepairMove(const Solver *s, size_t i, int o, int j)
+{
+	int			cs[6];
+	int			nc = Affected(s, o, j, cs);
+	bool		frees = false;
+
+	for (int a = 0; a < nc; a++)
+	{
+		int			c = cs[a];
+		double		now = Use(s, i, o, c);
+		double		then = Use(s, i, j, c);
+
+		if (!Active(s, c))
+			continue;
+		if (s->usage[c] > s->cap[c])
+		{
+			if (then > now)
+				return false;
+			frees = frees || then < now;
+		}
+		else if (s->usage[c] - now + then > s->cap[c])
+			return false;
+	}
+	return frees;
+}
+
+/* Share of the exceeded caps a move of user i from o to j frees. */
+static double
+Freed(const Solver *s, size_t i, int o, int j)
+{
+	int			cs[6];
+	int			nc = Affected(s, o, j, cs);
+	double		freed = 0.0;
+
+	for (int a = 0; a < nc; a++)
+	{
+		int			c = cs[a];
+
+		if (Active(s, c) && s->usage[c] > s->cap[c])
+			freed += (Use(s, i, o, c) - Use(s, i, j, c)) / s->cap[c];
+	}
+	return freed;
+}
+
+/* User i's best repair move away from o (by adjusted score), or none. */
+static int
+RepairTarget(const Solver *s, size_t i, int o)
+{
+	int			best = PROMO_ASSIGN_NONE;
+	double		best_score = 0.0;
+
+	for (int j = 0; j < s->m; j++)
+	{
+		double		sc;
+
+		if (j == o || !UsableFor(s, i, j) || !RepairMove(s, i, o, j))
+			continue;
+		sc = Score(s, i, j);
+		if (sc > best_score)
+		{
+			best_score = sc;
+			best = j;
+		}
+	}
+	return best;
+}
+
+/* Candidates: ascending key, then user, then option. */
+static int
+CompareCandidates(const void *a, const void *b)
+{
+	const Candidate *x = a;
+	const Candidate *y = b;
+
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	if (x->user != y->user)
+		return x->user < y->user ? -1 : 1;
+	return (x->option > y->option) - (x->option < y->option);
+}
+
+/* Move user i to offer j, updating the resource use. */
+static void
+Move(Solver *s, size_t i, int j)
+{
+	AddUse(s, i, s->cur[i], -1.0);
+	AddUse(s, i, j, 1.0);
+	s->cur[i] = j;
+}
+
+/*
+ * One round of repair: the users whose offer uses an exceeded resource,
+ * by adjusted score lost per share of the exceeded caps freed, each moved
+ * while a cap it uses is still exceeded.  Returns the users moved.
+ */
+static double
+RepairRound(Solver *s)
+{
+	size_t		nc = 0;
+	double		moved = 0.0;
+
+	for (size_t i = 0; i < s->count; i++)
+	{
+		int			o = s->cur[i];
+		int			j;
+
+		Tick(s);
+		if (o < 0 || !UsesOver(s, i, o))
+			continue;
+		j = RepairTarget(s, i, o);
+		s->candidates[nc].key = (Score(s, i, o) - Score(s, i, j)) / Freed(s, i, o, j);
+		s->candidates[nc].user = (uint32_t) i;
+		s->candidates[nc].option = j;
+		nc++;
+	}
+	qsort(s->candidates, nc, sizeof(Candidate), CompareCandidates);
+	for (size_t a = 0; a < nc && AnyOver(s); a++)
+	{
+		size_t		i = s->candidates[a].user;
+		int			o = s->cur[i];
+		int			j = s->candidates[a].option;
+
+		if (!UsesOver(s, i, o))
+			continue;
+		if (j >= 0 && !RepairMove(s, i, o, j))
+			j = PROMO_ASSIGN_NONE;
+		Move(s, i, j);
+		moved += 1.0;
+	}
+	return moved;
+}
+
+/*
+ * Repair until no cap is exceeded by the use summed in user order; after
+ * m + 2 rounds (rounding only), every user using an exceeded resource gets
+ * none.  Returns the users moved.
+ */
+static double
+Repair(Solver *s)
+{
+	double		moved = 0.0;
+
+	for (int round = 0;; round++)
+	{
+		ExactUsage(s);
+		if (!AnyOver(s))
+			return moved;
+		if (round <= s->m + 1)
+		{
+			moved += RepairRound(s);
+			continue;
+		}
+		for (size_t i = 0; i < s->count; i++)
+			if (s->cur[i] >= 0 && UsesOver(s, i, s->cur[i]))
+			{
+				Move(s, i, PROMO_ASSIGN_NONE);
+				moved += 1.0;
+			}
+	}
+}
+
+/*
+ * User i's best offer by adjusted score among those of higher value than
+ * its own that fit the remaining capacity, or none.
+ */
+static int
+FillTarget(Solver *s, size_t i, double *score)
+{
+	int			o = s->cur[i];
+	double		vo = Value(s, i, o);
+	int			best = PROMO_ASSIGN_NONE;
+
+	*score = -INFINITY;
+	for (int j = 0; j < s->m; j++)
+	{
+		double		sc;
+
+		if (j == o || !UsableFor(s, i, j) || !(Value(s, i, j) > vo) ||
+			!Fits(s, i, o, j))
+			continue;
+		sc = Score(s, i, j);
+		if (sc > *score)
+		{
+			*score = sc;
+			best = j;
+		}
+	}
+	Tick(s);
+	return best;
+}
+
+/*
+ * Insert a candidate into the list of the best *held (ascending, at most
+ * FILL_TOP), unless the list is full of better ones.
+ */
+static void
+KeepBest(Candidate *best, size_t *held, const Candidate *cand)
+{
+	size_t		lo = 0;
+	size_t		hi = *held;
+
+	if (*held == FILL_TOP && CompareCandidates(cand, &best[FILL_TOP - 1]) >= 0)
+		return;
+	while (lo < hi)
+	{
+		size_t		mid = lo + (hi - lo) / 2;
+
+		if (CompareCandidates(&best[mid], cand) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (*held < FILL_TOP)
+		(*held)++;
+	memmove(best + lo + 1, best + lo, sizeof(Candidate) * (*held - 1 - lo));
+	best[lo] = *cand;
+}
+
+/*
+ * Give users offers of higher value while capacity remains, in rounds:
+ * each user's fill target is a candidate, the FILL_TOP best by adjusted
+ * gain (then user order) are taken in order while they still fit, until a
+ * round has no candidate (the first candidate of a round always fits, so
+ * every round moves someone).  Returns the moves.
+ */
+static double
+Fill(Solver *s)
+{
+	double		moved = 0.0;
+	size_t		max_rounds = 4 * ((size_t) s->m + 1) + s->count / FILL_TOP;
+
+	for (size_t round = 0; round < max_rounds; round++)
+	{
+		size_t		held = 0;
+
+		for (size_t i = 0; i < s->count; i++)
+		{
+			Candidate	cand;
+			double		sc;
+			int			j = FillTarget(s, i, &sc);
+
+			if (j < 0)
+				continue;
+			cand.key = Score(s, i, s->cur[i]) - sc;
+			cand.user = (uint32_t) i;
+			cand.option = j;
+			KeepBest(s->candidates, &held, &cand);
+		}
+		if (held == 0)
+			break;
+		for (size_t a = 0; a < held; a++)
+		{
+			size_t		i = s->candidates[a].user;
+
+			if (Fits(s, i, s->cur[i], s->candidates[a].option))
+			{
+				Move(s, i, s->candidates[a].option);
+				moved += 1.0;
+			}
+		}
+	}
+	return moved;
+}
+
+/* ---- the result ---------------------------------------------------------- */
+
+/*
+ * The constraint that keeps user i from offer b (it has o): among those
+ * whose cap the move would exceed, the one of largest priced effect
+ * lambda_c (use of b - use of o), the first on ties; when none would be
+ * exceeded (a repair after the fill), the largest priced effect; else the
+ * first active one.  Returns the constraint.
+ */
+static int
+Blocking(const Solver *s, size_t i, int o, int b)
+{
+	int			cs[6];
+	int			nc = Affected(s, o, b, cs);
+	int			best = -1;
+	int			best_priced = -1;
+	int			first_active = -1;
+	double		effect = -INFINITY;
+	double		priced = 0.0;
+
+	for (int a = 0; a < nc; a++)
+	{
+		int			c = cs[a];
+		double		delta = Use(s, i, b, c) - Use(s, i, o, c);
+		double		e = s->lambda[c] * delta;
+
+		if (!Active(s, c))
+			continue;
+		if (first_active < 0)
+			first_active = c;
+		if (s->usage[c] + delta > s->cap[c] && e > effect)
+		{
+			effect = e;
+			best = c;
+		}
+		if (e > priced)
+		{
+			priced = e;
+			best_priced = c;
+		}
+	}
+	if (best >= 0)
+		return best;
+	if (best_priced >= 0)
+		return best_priced;
+	return first_active >= 0 ? first_active : C_BUDGET;
+}
+
+/* The status of a user of offer o kept from b by constraint c. */
+static PromoAssignStatus
+ConstraintStatus(const Solver *s, int o, int c)
+{
+	bool		none = o < 0;
+
+	if (c == C_BUDGET)
+		return none ? PROMO_ASSIGN_NONE_BUDGET : PROMO_ASSIGN_DOWNGRADED_BUDGET;
+	if (c == C_CONTACTS)
+		return PROMO_ASSIGN_NONE_CONTACTS;
+	if (c < 2 + s->m)
+		return none ? PROMO_ASSIGN_NONE_OFFER_BUDGET : PROMO_ASSIGN_DOWNGRADED_OFFER_BUDGET;
+	return none ? PROMO_ASSIGN_NONE_REDEMPTIONS : PROMO_ASSIGN_DOWNGRADED_REDEMPTIONS;
+}
+
+/*
+ * Why user i has offer o: ineligible, no positive value, every positive
+ * offer below min_roi, the best allowed (given), or kept from the best
+ * allowed by a constraint or from a better one by min_roi.
+ */
+static PromoAssignStatus
+UserStatus(const Solver *s, size_t i, int o)
+{
+	const double *v = s->p->value + i * s->m;
+	bool		eligible = false;
+	int			best_positive = PROMO_ASSIGN_NONE;
+	int			best_allowed = PROMO_ASSIGN_NONE;
+
+	for (int j = 0; j < s->m; j++)
+	{
+		eligible = eligible || !isnan(v[j]);
+		if (!(v[j] > 0.0))
+			continue;
+		if (best_positive < 0 || v[j] > v[best_positive])
+			best_positive = j;
+		if (UsableFor(s, i, j) && (best_allowed < 0 || v[j] > v[best_allowed]))
+			best_allowed = j;
+	}
+	if (!eligible)
+		return PROMO_ASSIGN_INELIGIBLE;
+	if (best_positive < 0)
+		return PROMO_ASSIGN_NO_POSITIVE;
+	if (best_allowed < 0)
+		return PROMO_ASSIGN_NONE_MIN_ROI;
+	if (o < 0 || v[o] < v[best_allowed])
+		return ConstraintStatus(s, o, Blocking(s, i, o, best_allowed));
+	if (v[o] < v[best_positive])
+		return PROMO_ASSIGN_DOWNGRADED_MIN_ROI;
+	return PROMO_ASSIGN_GIVEN;
+}
+
+/* User i's usable offer other than o of largest adjusted score, or none. */
+static int
+RunnerUp(const Solver *s, size_t i, int o)
+{
+	int			best = PROMO_ASSIGN_NONE;
+	double		best_score = -INFINITY;
+
+	for (int j = 0; j < s->m; j++)
+	{
+		double		sc;
+
+		if (j == o || !UsableFor(s, i, j))
+			continue;
+		sc = Score(s, i, j);
+		if (sc > best_score)
+		{
+			best_score = sc;
+			best = j;
+		}
+	}
+	return best;
+}
+
+/* Per-user outputs and the totals, summed in user order. */
+static void
+Finish(Solver *s, PromoAssignResult *r)
+{
+	int			m = s->m;
+
+	r->spend = r->profit = r->redemptions = r->contacts = 0.0;
+	memset(r->status_count, 0, sizeof(r->status_count));
+	if (r->offers != NULL)
+		memset(r->offers, 0, sizeof(double) * PROMO_ASSIGN_OFFER_FIELDS * m);
+	for (size_t i = 0; i < s->count; i++)
+	{
+		int			o = s->cur[i];
+		PromoAssignStatus st = UserStatus(s, i, o);
+
+		Tick(s);
+		r->offer[i] = o;
+		if (r->runner_up != NULL || r->runner_up_value != NULL)
+		{
+			int			u = RunnerUp(s, i, o);
+
+			if (r->runner_up != NULL)
+				r->runner_up[i] = u;
+			if (r->runner_up_value != NULL)
+				r->runner_up_value[i] = u >= 0 ? Value(s, i, u) : NAN;
+		}
+		if (r->status != NULL)
+			r->status[i] = (uint8_t) st;
+		r->status_count[st] += 1.0;
+		if (o < 0)
+			continue;
+		r->spend += Cost(s, i, o);
+		r->profit += Value(s, i, o);
+		r->redemptions += Redeem(s, i, o);
+		r->contacts += 1.0;
+		if (r->offers != NULL)
+		{
+			double	   *f = r->offers + (size_t) o * PROMO_ASSIGN_OFFER_FIELDS;
+
+			f[PROMO_ASSIGN_O_USERS] += 1.0;
+			f[PROMO_ASSIGN_O_SPEND] += Cost(s, i, o);
+			f[PROMO_ASSIGN_O_REDEMPTIONS] += Redeem(s, i, o);
+			f[PROMO_ASSIGN_O_PROFIT] += Value(s, i, o);
+		}
+	}
+	for (int j = 0; r->offers != NULL && j < m; j++)
+	{
+		r->offers[j * PROMO_ASSIGN_OFFER_FIELDS + PROMO_ASSIGN_O_LAMBDA_BUDGET] =
+			s->lambda[C_OFFER_BUDGET(j)];
+		r->offers[j * PROMO_ASSIGN_OFFER_FIELDS + PROMO_ASSIGN_O_LAMBDA_REDEMPTIONS] =
+			s->lambda[C_REDEMPTIONS(m, j)];
+	}
+	r->lambda_budget = s->lambda[C_BUDGET];
+	r->lambda_contacts = s->lambda[C_CONTACTS];
+}
+
+/* The solver over caller memory, all multipliers 0. */
+static void
+InitSolver(Solver *s, const PromoAssignProblem *p, void *work,
+		   const PromoAssignHooks *hooks)
+{
+	double	   *d = work;
+	size_t		n = p->n;
+
+	memset(s, 0, sizeof(*s));
+	s->p = p;
+	s->m = p->m;
+	s->k = 2 + 2 * p->m;
+	s->tol = p->tol;
+	s->hooks = hooks;
+	s->lambda = d;
+	s->cap = s->lambda + s->k;
+	s->usage = s->cap + s->k;
+	s->dirty = s->usage + s->k;
+	s->price_cost = s->dirty + s->k;
+	s->price_redeem = s->price_cost + s->m;
+	s->jacobian = s->price_redeem + s->m;
+	s->newton = s->jacobian + NEWTON_MAX_DIM * NEWTON_MAX_DIM;
+	s->candidates = (Candidate *) (d + SmallDoubles(p->m));
+	s->lo_ch = (int32_t *) s->candidates;
+	s->hi_ch = s->lo_ch + n;
+	s->mid_ch = s->hi_ch + n;
+	s->list = (uint32_t *) (s->mid_ch + n);
+	s->cur = (int32_t *) (s->candidates + n);
+	memset(s->lambda, 0, sizeof(double) * s->k);
+}
+
+/* Solve a valid problem. */
+void
+promo_assign_solve(const PromoAssignProblem *p, PromoAssignResult *r,
+				   void *work, const PromoAssignHooks *hooks)
+{
+	Solver		s;
+	bool		any_active = false;
+	bool		fresh = false;
+	double		bound = INFINITY;
+
+	InitSolver(&s, p, work, hooks);
+	SetUsers(&s, 0, 1, p->n);
+	for (int c = 0; c < s.k; c++)
+		any_active = any_active || Active(&s, c);
+	r->sample_iterations = 0;
+	if (any_active && p->n >= PROMO_ASSIGN_SAMPLE_MIN)
+	{
+		size_t		stride = p->n / PROMO_ASSIGN_SAMPLE;
+		size_t		first = stride / 2;
+		bool		sample_converged;
+		int			bind[NEWTON_MAX_DIM];
+		int			nb;
+		double		share;
+
+		SetUsers(&s, first, stride, (p->n - first + stride - 1) / stride);
+		r->sample_iterations = Descend(&s, false, &sample_converged, NULL);
+		share = s.share;
+		/* one multiplier: its own line search is cheaper than Newton */
+		nb = Binding(&s, bind);
+		if (nb > 1)
+			Jacobian(&s, bind, nb);
+		SetUsers(&s, 0, 1, p->n);
+		if (nb > 1)
+			Newton(&s, bind, nb, share, &bound);
+		fresh = nb > 1;
+	}
+	r->iterations = Descend(&s, fresh, &r->converged, &bound);
+	bound = fmin(bound, FullPass(&s));
+	r->repaired = Repair(&s);
+	r->filled = Fill(&s);
+	r->repaired += Repair(&s);
+	Finish(&s, r);
+	r->dual_bound = p->n > 0 ? bound : 0.0;
+	r->gap = r->dual_bound > 0.0 ? fmax(0.0, (r->dual_bound - r->profit) / r->dual_bound) : 0.0;
+	r->passes = p->n > 0 ? s.evaluations / (double) p->n : 0.0;
+}
