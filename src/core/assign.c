@@ -169,7 +169,7 @@ promo_assign_invalid(const PromoAssignProblem *p)
 		return "min_roi";
 	if (p->max_iter < 1 || p->max_iter > PROMO_ASSIGN_MAX_MAX_ITER)
 		return "max_iter";
-	if (!(p->tol > 0.0 && p->tol < 1.0))
+	if (!(p->tol > 0.0 && p->tol <= PROMO_ASSIGN_MAX_TOL))
 		return "tol";
 	return NULL;
 }

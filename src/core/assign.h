@@ -98,6 +98,7 @@
 #define PROMO_ASSIGN_DEFAULT_MAX_ITER 200
 #define PROMO_ASSIGN_MAX_MAX_ITER 100000
 #define PROMO_ASSIGN_DEFAULT_TOL 1e-7
+#define PROMO_ASSIGN_MAX_TOL 0.1
 
 /* Users above which the multipliers are first found on a sample. */
 #define PROMO_ASSIGN_SAMPLE_MIN 65536
@@ -143,7 +144,8 @@ typedef struct PromoAssignProblem
 	double		min_roi;		/* >= 0; 0: no minimum */
 	int			max_iter;		/* sweeps of the coordinate descent */
 	double		tol;			/* relative change of a multiplier that
-								 * counts as a move, > 0 */
+								 * counts as a move, and duality gap that
+								 * stops the descent: (0, PROMO_ASSIGN_MAX_TOL] */
 } PromoAssignProblem;
 
 /* A problem of n users and m offers with no caps and default settings. */

@@ -176,6 +176,37 @@ promo_vector_nullable(ArrayType *arr, const char *what, int *n, bool **isnull)
 	return promo_vector_copy(arr, what, n, isnull, PROMO_NULLS);
 }
 
+/*
+ * The number of elements of a 1-D float8[] (checked as such), NULL
+ * elements allowed: with promo_vector_into, a row read without copies.
+ */
+int
+promo_vector_length(ArrayType *arr, const char *what)
+{
+	CheckOneDimensional(arr, what);
+	return ARR_NDIM(arr) == 1 ? ARR_DIMS(arr)[0] : 0;
+}
+
+/*
+ * The elements of a float8[] that passed promo_vector_length into out,
+ * NULL elements as null_value; the values themselves are not checked.
+ */
+void
+promo_vector_into(ArrayType *arr, double *out, double null_value)
+{
+	int			n = ARR_NDIM(arr) == 1 ? ARR_DIMS(arr)[0] : 0;
+	const double *data = (const double *) ARR_DATA_PTR(arr);
+	bits8	   *nulls = ARR_NULLBITMAP(arr);
+
+	if (nulls == NULL)
+	{
+		memcpy(out, data, sizeof(double) * n);
+		return;
+	}
+	for (int i = 0; i < n; i++)
+		out[i] = nulls[i / 8] & (1 << (i % 8)) ? *data++ : null_value;
+}
+
 /* Error unless got == want: arrays of different lengths. */
 void
 promo_check_length(const char *what, int got, int want)

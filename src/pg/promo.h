@@ -35,6 +35,14 @@ extern double *promo_vector_nullable(ArrayType *arr, const char *what, int *n,
 extern double *promo_vector_copy(ArrayType *arr, const char *what, int *n,
 								 bool **isnull, int flags);
 
+/*
+ * The length of a 1-D float8[] (checked as such, NULL elements allowed),
+ * and its elements into out with NULL elements as null_value (values not
+ * checked): a row read in place, without the copies of promo_vector_copy.
+ */
+extern int	promo_vector_length(ArrayType *arr, const char *what);
+extern void promo_vector_into(ArrayType *arr, double *out, double null_value);
+
 /* Error unless a feature vector has at least one element. */
 extern void promo_check_not_empty(const char *what, int n);
 
