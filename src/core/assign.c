@@ -22,14 +22,24 @@
 #define C_OFFER_BUDGET(j) (2 + (j))
 #define C_REDEMPTIONS(m, j) (2 + (m) + (j))
 
-/* Relative distances of the probes that bracket a multiplier's minimizer. */
-static const double probe_steps[] = {0x1p-10, 0x1p-6, 0x1p-2};
-
-#define N_PROBES ((int) (sizeof(probe_steps) / sizeof(probe_steps[0])))
+/*
+ * Probes that bracket a multiplier's minimizer: the first where the last
+ * secant seen for that constraint meets the cap (or 2^-10 of the multiplier
+ * away), the next where the secant through the last two probes does,
+ * overshot by a quarter (at most 8 times the last step), up to MAX_PROBES
+ * before the fallback (0, or the clearing multiplier).
+ */
+#define FIRST_PROBE 0x1p-10
+#define SLOPE_WIDTH 0.01
+#define MAX_PROBES 6
+#define OVERSHOOT 1.25
 
 /* Bisection stops when the bracket is narrower than this share of its top. */
 #define BISECT_REL 1e-12
 #define BISECT_MAX_STEPS 200
+
+/* How far beyond the users' switches a narrowed bracket ends (of its top). */
+#define NARROW_MARGIN 1e-13
 
 /* No multiplier grows beyond this (inputs are at most 1e15, caps 1e18). */
 #define MAX_MULTIPLIER 1e200
@@ -74,6 +84,8 @@ typedef struct Solver
 	double	   *usage;			/* k: resource use of the choices cur */
 	double	   *dirty;			/* k: 1 when another multiplier moved since
 								 * this one was last set */
+	double	   *slope;			/* k: the last secant dU_c / dlambda_c seen,
+								 * per user (0: none yet) */
 	double	   *price_cost;		/* m */
 	double	   *price_redeem;	/* m */
 	double		price_contact;
@@ -195,7 +207,7 @@ SmallDoubles(int m)
 {
 	size_t		k = 2 + 2 * (size_t) m;
 
-	return 4 * k + 2 * (size_t) m +
+	return 5 * k + 2 * (size_t) m +
 		2 * NEWTON_MAX_DIM * NEWTON_MAX_DIM + 2 * NEWTON_MAX_DIM;
 }
 
@@ -223,25 +235,32 @@ Usable(double v, double c, double min_roi)
 	return v > 0.0 && v >= min_roi * c;
 }
 
+/* Where user i's offers start in the arrays: its row times m. */
+static inline size_t
+At(const Solver *s, size_t i)
+{
+	return (s->p->order != NULL ? (size_t) s->p->order[i] : i) * (size_t) s->m;
+}
+
 /* Value of offer o for user i (0 for none). */
 static inline double
 Value(const Solver *s, size_t i, int o)
 {
-	return o < 0 ? 0.0 : s->p->value[i * s->m + o];
+	return o < 0 ? 0.0 : s->p->value[At(s, i) + o];
 }
 
 /* Cost of offer o for user i (0 for none). */
 static inline double
 Cost(const Solver *s, size_t i, int o)
 {
-	return o < 0 ? 0.0 : s->p->cost[i * s->m + o];
+	return o < 0 ? 0.0 : s->p->cost[At(s, i) + o];
 }
 
 /* Redemptions of offer o for user i (0 for none or without redeem). */
 static inline double
 Redeem(const Solver *s, size_t i, int o)
 {
-	return o < 0 || s->p->redeem == NULL ? 0.0 : s->p->redeem[i * s->m + o];
+	return o < 0 || s->p->redeem == NULL ? 0.0 : s->p->redeem[At(s, i) + o];
 }
 
 /* Is offer o usable for user i? */
@@ -392,9 +411,10 @@ Choose(Solver *s, size_t i, double *score)
 {
 	const PromoAssignProblem *p = s->p;
 	int			m = s->m;
-	const double *v = p->value + i * m;
-	const double *c = p->cost + i * m;
-	const double *r = s->priced_redeem ? p->redeem + i * m : NULL;
+	size_t		at = At(s, i);
+	const double *v = p->value + at;
+	const double *c = p->cost + at;
+	const double *r = s->priced_redeem ? p->redeem + at : NULL;
 	int			best = PROMO_ASSIGN_NONE;
 	double		best_score = 0.0;
 
@@ -538,12 +558,22 @@ ListUsing(Solver *s, int c)
 	return n;
 }
 
-/* List the positions with a usable offer that uses resource c; how many. */
+/*
+ * List the positions with a usable offer that uses resource c; how many.
+ * For the budget and the contacts, every position: nearly every user has
+ * such an offer, and evaluating the others costs what checking them does.
+ */
 static size_t
 ListCanUse(Solver *s, int c)
 {
 	size_t		n = 0;
 
+	if (c == C_BUDGET || c == C_CONTACTS)
+	{
+		for (size_t q = 0; q < s->count; q++)
+			s->list[q] = (uint32_t) q;
+		return s->count;
+	}
 	for (size_t q = 0; q < s->count; q++)
 	{
 		size_t		i = UserAt(s, q);
@@ -591,77 +621,268 @@ ClearingMultiplier(Solver *s, int c, double t, size_t nlist)
 }
 
 /*
+ * The first probe's distance from t0: where the last secant seen for c
+ * (on the sample, or an earlier search) meets the cap, overshot by
+ * OVERSHOOT, between FIRST_PROBE and a quarter of t0; FIRST_PROBE of t0
+ * without one.
+ */
+static double
+FirstStep(const Solver *s, int c, double t0)
+{
+	double		slope = s->slope[c] * (double) s->count;
+
+	if (!(slope < 0.0))
+		return FIRST_PROBE * t0;
+	return fmin(fmax(OVERSHOOT * fabs(s->usage[c] - s->cap[c]) / -slope, FIRST_PROBE * t0),
+				0.25 * t0);
+}
+
+/*
+ * The next probe's distance from the last one: where the secant through
+ * the last two probes (multiplier, use) reaches the cap, overshot by
+ * OVERSHOOT, between FIRST_PROBE of the multiplier and 8 times the last
+ * step; 8 times the last step when the use did not move.  The secant is
+ * kept for c's next search.
+ */
+static double
+NextStep(Solver *s, int c, double t_prev, double u_prev, double t, double u, double step)
+{
+	double		slope = (u - u_prev) / (t - t_prev);
+	double		next = 8.0 * step;
+
+	if (slope < 0.0 && isfinite(slope))
+	{
+		next = OVERSHOOT * fabs(u - s->cap[c]) / -slope;
+		s->slope[c] = slope / (double) s->count;
+	}
+	return fmin(fmax(next, FIRST_PROBE * fabs(t)), 8.0 * step);
+}
+
+/* A bracket of multiplier c: its use above the cap at lo, within at hi. */
+typedef struct Bracket
+{
+	double		t_lo;			/* -1: none, the use keeps the cap at 0 */
+	double		t_hi;
+	double		u_lo;			/* the use of c at the two ends */
+	double		u_hi;
+	size_t		all;			/* positions listed, for the commit */
+	size_t		nl;				/* of which not settled, at the front */
+} Bracket;
+
+/*
  * Bracket for a multiplier that must grow (use of c above its cap):
  * probes above t0, then the clearing multiplier, doubling while rounding
- * leaves the cap exceeded.  Sets [*t_lo, *t_hi] with lo_ch / hi_ch for the
- * first *nlist listed positions (the others are settled); returns the
- * number of listed positions for the final commit.
+ * leaves the cap exceeded.  lo_ch and hi_ch hold the choices at the ends
+ * for the first nl listed positions (the others are settled).
  */
-static size_t
-BracketUp(Solver *s, int c, double t0, double *t_lo, double *t_hi, size_t *nlist)
+static Bracket
+BracketUp(Solver *s, int c, double t0)
 {
-	size_t		all = ListUsing(s, c);
-	size_t		nl = all;
+	Bracket		b;
 	double		cap = s->cap[c];
+	double		step = FirstStep(s, c, t0);
 	double		t;
 
-	CopyChoices(s, all, s->cur, s->lo_ch);
-	*t_lo = t0;
-	for (int k = 0; t0 > 0.0 && k < N_PROBES; k++)
+	b.all = b.nl = ListUsing(s, c);
+	b.t_lo = t0;
+	b.u_lo = s->usage[c];
+	CopyChoices(s, b.all, s->cur, s->lo_ch);
+	for (int k = 0; t0 > 0.0 && k < MAX_PROBES && b.t_lo + step < MAX_MULTIPLIER; k++)
 	{
-		t = t0 * (1.0 + probe_steps[k]);
-		if (EvaluateAt(s, c, t, nl, s->hi_ch) <= cap)
+		double		u;
+
+		t = b.t_lo + step;
+		u = EvaluateAt(s, c, t, b.nl, s->hi_ch);
+		if (u <= cap)
 		{
-			*t_hi = t;
-			*nlist = nl;
-			return all;
+			NextStep(s, c, b.t_lo, b.u_lo, t, u, step);
+			b.t_hi = t;
+			b.u_hi = u;
+			return b;
 		}
-		*t_lo = t;
-		CopyChoices(s, nl, s->hi_ch, s->lo_ch);
-		nl = KeepUsing(s, c, nl);
+		step = NextStep(s, c, b.t_lo, b.u_lo, t, u, step);
+		b.t_lo = t;
+		b.u_lo = u;
+		CopyChoices(s, b.nl, s->hi_ch, s->lo_ch);
+		b.nl = KeepUsing(s, c, b.nl);
 	}
-	s->lambda[c] = *t_lo;
+	s->lambda[c] = b.t_lo;
 	SetPrices(s);
-	t = ClearingMultiplier(s, c, *t_lo, nl);
-	while (EvaluateAt(s, c, t, nl, s->hi_ch) > cap && t < MAX_MULTIPLIER)
+	t = ClearingMultiplier(s, c, b.t_lo, b.nl);
+	while ((b.u_hi = EvaluateAt(s, c, t, b.nl, s->hi_ch)) > cap && t < MAX_MULTIPLIER)
 	{
-		*t_lo = t;
-		CopyChoices(s, nl, s->hi_ch, s->lo_ch);
-		nl = KeepUsing(s, c, nl);
+		b.t_lo = t;
+		b.u_lo = b.u_hi;
+		CopyChoices(s, b.nl, s->hi_ch, s->lo_ch);
+		b.nl = KeepUsing(s, c, b.nl);
 		t = fmin(2.0 * t, MAX_MULTIPLIER);
 	}
-	*t_hi = t;
-	*nlist = nl;
-	return all;
+	b.t_hi = t;
+	return b;
 }
 
 /*
  * Bracket for a multiplier that may shrink (use of c below its cap):
- * probes below t0, then 0.  *t_lo is -1 when the use of c stays within
- * its cap down to 0 (the multiplier becomes 0, choices in hi_ch).
+ * probes below t0, then 0.  t_lo is -1 when the use of c stays within its
+ * cap down to 0 (the multiplier becomes 0, choices in hi_ch).
  */
-static size_t
-BracketDown(Solver *s, int c, double t0, double *t_lo, double *t_hi)
+static Bracket
+BracketDown(Solver *s, int c, double t0)
 {
-	size_t		all = ListCanUse(s, c);
+	Bracket		b;
 	double		cap = s->cap[c];
+	double		step = FirstStep(s, c, t0);
 
-	CopyChoices(s, all, s->cur, s->hi_ch);
-	*t_hi = t0;
-	for (int k = 0; k <= N_PROBES; k++)
+	b.all = b.nl = ListCanUse(s, c);
+	b.t_hi = t0;
+	b.u_hi = s->usage[c];
+	b.t_lo = -1.0;
+	b.u_lo = 0.0;
+	CopyChoices(s, b.all, s->cur, s->hi_ch);
+	for (int k = 0; k <= MAX_PROBES; k++)
 	{
-		double		t = k < N_PROBES ? t0 * (1.0 - probe_steps[k]) : 0.0;
+		double		t = k < MAX_PROBES ? fmax(b.t_hi - step, 0.0) : 0.0;
+		double		u = EvaluateAt(s, c, t, b.all, s->lo_ch);
 
-		if (EvaluateAt(s, c, t, all, s->lo_ch) > cap)
+		if (u > cap)
 		{
-			*t_lo = t;
-			return all;
+			NextStep(s, c, b.t_hi, b.u_hi, t, u, step);
+			b.t_lo = t;
+			b.u_lo = u;
+			return b;
 		}
-		*t_hi = t;
-		CopyChoices(s, all, s->lo_ch, s->hi_ch);
+		step = NextStep(s, c, b.t_hi, b.u_hi, t, u, step);
+		b.t_hi = t;
+		b.u_hi = u;
+		CopyChoices(s, b.all, s->lo_ch, s->hi_ch);
+		if (t == 0.0)
+			break;
 	}
-	*t_lo = -1.0;
-	return all;
+	return b;
+}
+
+/*
+ * The least multiplier c at which another choice overtakes user i's
+ * choice o (prices set for t), as the multiplier grows: only choices that
+ * use less of c can.  INFINITY when no choice does.
+ */
+static double
+FirstSwitch(const Solver *s, int c, size_t i, int o, double t)
+{
+	double		a = Use(s, i, o, c);
+	double		sc = Score(s, i, o);
+	double		first = a > 0.0 ? t + sc / a : INFINITY;	/* none */
+
+	for (int j = 0; j < s->m; j++)
+	{
+		double		aj;
+
+		if (j != o && UsableFor(s, i, j) && (aj = Use(s, i, j, c)) < a)
+			first = fmin(first, t + (sc - Score(s, i, j)) / (a - aj));
+	}
+	return first;
+}
+
+/*
+ * The largest multiplier c at which user i's choice o overtakes another
+ * (prices set for t): only choices that use more of c are overtaken as the
+ * multiplier grows (never none, which uses nothing).  -INFINITY when no
+ * choice is.
+ */
+static double
+LastSwitch(const Solver *s, int c, size_t i, int o, double t)
+{
+	double		a = Use(s, i, o, c);
+	double		sc = Score(s, i, o);
+	double		last = -INFINITY;
+
+	for (int j = 0; j < s->m; j++)
+	{
+		double		aj;
+
+		if (j != o && UsableFor(s, i, j) && (aj = Use(s, i, j, c)) > a)
+			last = fmax(last, t + (Score(s, i, j) - sc) / (aj - a));
+	}
+	return last;
+}
+
+/*
+ * Shrink a bracket whose undecided users did not change over a step to
+ * their switches: none leaves its choice at the lower end before the
+ * least multiplier at which another choice overtakes it, nor changes after
+ * the largest at which its choice at the upper end overtakes another.
+ * Users that all switch at one multiplier (equal data, common among new
+ * users) close the bracket at once, where halving it would take 40 steps.
+ * The upper end moves only when the use there is confirmed.
+ */
+static void
+Narrow(Solver *s, int c, Bracket *b, double frozen)
+{
+	double		first = INFINITY;
+	double		last = -INFINITY;
+	double		margin = NARROW_MARGIN * b->t_hi;
+
+	s->lambda[c] = b->t_lo;
+	SetPrices(s);
+	for (size_t a = 0; a < b->nl; a++)
+	{
+		size_t		q = s->list[a];
+		size_t		i = UserAt(s, q);
+
+		first = fmin(first, FirstSwitch(s, c, i, s->lo_ch[q], b->t_lo));
+		last = fmax(last, LastSwitch(s, c, i, s->hi_ch[q], b->t_lo));
+	}
+	if (first - margin > b->t_lo && first - margin < b->t_hi)
+		b->t_lo = first - margin;
+	if (last + margin < b->t_hi && last + margin > b->t_lo &&
+		frozen + EvaluateAt(s, c, last + margin, b->nl, s->mid_ch) <= s->cap[c])
+	{
+		b->t_hi = last + margin;
+		CopyChoices(s, b->nl, s->mid_ch, s->hi_ch);
+	}
+}
+
+/*
+ * Bisect the bracket down to BISECT_REL of its top, evaluating only the
+ * positions whose choices at its two ends differ, narrowing it to their
+ * switches when a step leaves them all undecided.  While the bracket is
+ * still wider than SLOPE_WIDTH of its top, its secant is kept as c's
+ * slope.
+ */
+static void
+Bisect(Solver *s, int c, Bracket *b)
+{
+	double		frozen = 0.0;
+
+	b->nl = KeepUndecided(s, c, b->nl, &frozen);
+	for (int step = 0; b->nl > 0 && step < BISECT_MAX_STEPS &&
+		 b->t_hi - b->t_lo > BISECT_REL * b->t_hi; step++)
+	{
+		double		t = b->t_lo + 0.5 * (b->t_hi - b->t_lo);
+		double		u;
+		size_t		before = b->nl;
+
+		if (!(t > b->t_lo && t < b->t_hi))
+			break;
+		if (b->t_hi - b->t_lo >= SLOPE_WIDTH * b->t_hi && b->u_hi < b->u_lo)
+			s->slope[c] = (b->u_hi - b->u_lo) / (b->t_hi - b->t_lo) / (double) s->count;
+		u = frozen + EvaluateAt(s, c, t, b->nl, s->mid_ch);
+		if (u > s->cap[c])
+		{
+			b->t_lo = t;
+			b->u_lo = u;
+			CopyChoices(s, b->nl, s->mid_ch, s->lo_ch);
+		}
+		else
+		{
+			b->t_hi = t;
+			b->u_hi = u;
+			CopyChoices(s, b->nl, s->mid_ch, s->hi_ch);
+		}
+		b->nl = KeepUndecided(s, c, b->nl, &frozen);
+		if (b->nl == before && b->nl > 0)
+			Narrow(s, c, b, frozen);
+	}
 }
 
 /*
@@ -673,46 +894,14 @@ static bool
 LineSearch(Solver *s, int c)
 {
 	double		t0 = s->lambda[c];
-	double		t_lo;
-	double		t_hi;
-	double		frozen = 0.0;
-	size_t		all;
-	size_t		nl;
+	Bracket		b = s->usage[c] > s->cap[c] ? BracketUp(s, c, t0) : BracketDown(s, c, t0);
 
-	if (s->usage[c] > s->cap[c])
-		all = BracketUp(s, c, t0, &t_lo, &t_hi, &nl);
-	else
-	{
-		all = BracketDown(s, c, t0, &t_lo, &t_hi);
-		nl = all;
-	}
-	if (t_lo >= 0.0)
-	{
-		nl = KeepUndecided(s, c, nl, &frozen);
-		for (int step = 0; nl > 0 && step < BISECT_MAX_STEPS &&
-			 t_hi - t_lo > BISECT_REL * t_hi; step++)
-		{
-			double		t = t_lo + 0.5 * (t_hi - t_lo);
-
-			if (!(t > t_lo && t < t_hi))
-				break;
-			if (frozen + EvaluateAt(s, c, t, nl, s->mid_ch) > s->cap[c])
-			{
-				t_lo = t;
-				CopyChoices(s, nl, s->mid_ch, s->lo_ch);
-			}
-			else
-			{
-				t_hi = t;
-				CopyChoices(s, nl, s->mid_ch, s->hi_ch);
-			}
-			nl = KeepUndecided(s, c, nl, &frozen);
-		}
-	}
+	if (b.t_lo >= 0.0)
+		Bisect(s, c, &b);
 	/* commit the upper end: its use of c is within the cap */
-	s->lambda[c] = t_hi;
+	s->lambda[c] = b.t_hi;
 	SetPrices(s);
-	for (size_t a = 0; a < all; a++)
+	for (size_t a = 0; a < b.all; a++)
 	{
 		size_t		q = s->list[a];
 		size_t		i = UserAt(s, q);
@@ -724,7 +913,7 @@ LineSearch(Solver *s, int c)
 			s->cur[q] = s->hi_ch[q];
 		}
 	}
-	return fabs(t_hi - t0) > s->tol * fmax(t_hi, t0);
+	return fabs(b.t_hi - t0) > s->tol * fmax(b.t_hi, t0);
 }
 
 /* ---- coordinate descent -------------------------------------------------- */
@@ -1018,6 +1207,20 @@ AnyOver(const Solver *s)
 	return false;
 }
 
+/*
+ * Is a cap exceeded, or nearly (within 1e-9 of it), by the use kept up to
+ * date move by move?  When not, the summed use in user order keeps them
+ * too (it differs by rounding only).
+ */
+static bool
+NearlyOver(const Solver *s)
+{
+	for (int c = 0; c < s->k; c++)
+		if (Active(s, c) && s->usage[c] > s->cap[c] * (1.0 - 1e-9))
+			return true;
+	return false;
+}
+
 /* Does offer o of user i use a resource whose cap is exceeded? */
 static bool
 UsesOver(const Solver *s, size_t i, int o)
@@ -1255,31 +1458,56 @@ KeepBest(Candidate *best, size_t *held, const Candidate *cand)
 	best[lo] = *cand;
 }
 
+/* Does moving user i from o to j lower the use of an active constraint? */
+static bool
+Frees(const Solver *s, size_t i, int o, int j)
+{
+	int			cs[6];
+	int			nc = Affected(s, o, j, cs);
+
+	for (int a = 0; a < nc; a++)
+		if (Active(s, cs[a]) && Use(s, i, j, cs[a]) < Use(s, i, o, cs[a]))
+			return true;
+	return false;
+}
+
 /*
  * Give users offers of higher value while capacity remains, in rounds:
  * each user's fill target is a candidate, the FILL_TOP best by adjusted
  * gain (then user order) are taken in order while they still fit, until a
  * round has no candidate (the first candidate of a round always fits, so
- * every round moves someone).  Returns the moves.
+ * every round moves someone).  A round whose moves freed no capacity
+ * leaves the users without a target still without one, so the next round
+ * looks only at the users that had one (when the list of them has room
+ * beside the candidates).  Returns the moves.
  */
 static double
 Fill(Solver *s)
 {
 	double		moved = 0.0;
 	size_t		max_rounds = 4 * ((size_t) s->m + 1) + s->count / FILL_TOP;
+	bool		can_restrict = sizeof(Candidate) * FILL_TOP <= 3 * sizeof(int32_t) * s->count;
+	bool		restricted = false;
+	size_t		nlist = 0;
 
 	for (size_t round = 0; round < max_rounds; round++)
 	{
 		size_t		held = 0;
+		size_t		scan = restricted ? nlist : s->count;
+		bool		freed = false;
 
-		for (size_t i = 0; i < s->count; i++)
+		nlist = 0;
+		for (size_t a = 0; a < scan; a++)
 		{
+			size_t		i = restricted ? s->list[a] : a;
 			Candidate	cand;
 			double		sc;
 			int			j = FillTarget(s, i, &sc);
 
 			if (j < 0)
 				continue;
+			if (can_restrict)
+				s->list[nlist++] = (uint32_t) i;
 			cand.key = Score(s, i, s->cur[i]) - sc;
 			cand.user = (uint32_t) i;
 			cand.option = j;
@@ -1290,13 +1518,16 @@ Fill(Solver *s)
 		for (size_t a = 0; a < held; a++)
 		{
 			size_t		i = s->candidates[a].user;
+			int			j = s->candidates[a].option;
 
-			if (Fits(s, i, s->cur[i], s->candidates[a].option))
+			if (Fits(s, i, s->cur[i], j))
 			{
-				Move(s, i, s->candidates[a].option);
+				freed = freed || Frees(s, i, s->cur[i], j);
+				Move(s, i, j);
 				moved += 1.0;
 			}
 		}
+		restricted = can_restrict && !freed;
 	}
 	return moved;
 }
@@ -1372,7 +1603,7 @@ ConstraintStatus(const Solver *s, int o, int c)
 static PromoAssignStatus
 UserStatus(const Solver *s, size_t i, int o)
 {
-	const double *v = s->p->value + i * s->m;
+	const double *v = s->p->value + At(s, i);
 	bool		eligible = false;
 	int			best_positive = PROMO_ASSIGN_NONE;
 	int			best_allowed = PROMO_ASSIGN_NONE;
@@ -1400,21 +1631,27 @@ UserStatus(const Solver *s, size_t i, int o)
 	return PROMO_ASSIGN_GIVEN;
 }
 
-/* User i's usable offer other than o of largest adjusted score, or none. */
+/*
+ * User i's usable offer other than o of largest adjusted score, or none;
+ * *top is the largest adjusted score of any choice, none (0) included:
+ * the user's term of g.
+ */
 static int
-RunnerUp(const Solver *s, size_t i, int o)
+RunnerUp(const Solver *s, size_t i, int o, double *top)
 {
 	int			best = PROMO_ASSIGN_NONE;
 	double		best_score = -INFINITY;
 
+	*top = 0.0;
 	for (int j = 0; j < s->m; j++)
 	{
 		double		sc;
 
-		if (j == o || !UsableFor(s, i, j))
+		if (!UsableFor(s, i, j))
 			continue;
 		sc = Score(s, i, j);
-		if (sc > best_score)
+		*top = fmax(*top, sc);
+		if (j != o && sc > best_score)
 		{
 			best_score = sc;
 			best = j;
@@ -1423,11 +1660,15 @@ RunnerUp(const Solver *s, size_t i, int o)
 	return best;
 }
 
-/* Per-user outputs and the totals, summed in user order. */
-static void
+/*
+ * Per-user outputs and the totals, summed in user order; returns g at the
+ * final multipliers (each user's largest adjusted score is found anyway).
+ */
+static double
 Finish(Solver *s, PromoAssignResult *r)
 {
 	int			m = s->m;
+	double		g = 0.0;
 
 	r->spend = r->profit = r->redemptions = r->contacts = 0.0;
 	memset(r->status_count, 0, sizeof(r->status_count));
@@ -1437,18 +1678,16 @@ Finish(Solver *s, PromoAssignResult *r)
 	{
 		int			o = s->cur[i];
 		PromoAssignStatus st = UserStatus(s, i, o);
+		double		top;
+		int			u = RunnerUp(s, i, o, &top);
 
 		Tick(s);
 		r->offer[i] = o;
-		if (r->runner_up != NULL || r->runner_up_value != NULL)
-		{
-			int			u = RunnerUp(s, i, o);
-
-			if (r->runner_up != NULL)
-				r->runner_up[i] = u;
-			if (r->runner_up_value != NULL)
-				r->runner_up_value[i] = u >= 0 ? Value(s, i, u) : NAN;
-		}
+		g += top;
+		if (r->runner_up != NULL)
+			r->runner_up[i] = u;
+		if (r->runner_up_value != NULL)
+			r->runner_up_value[i] = u >= 0 ? Value(s, i, u) : NAN;
 		if (r->status != NULL)
 			r->status[i] = (uint8_t) st;
 		r->status_count[st] += 1.0;
@@ -1477,6 +1716,10 @@ Finish(Solver *s, PromoAssignResult *r)
 	}
 	r->lambda_budget = s->lambda[C_BUDGET];
 	r->lambda_contacts = s->lambda[C_CONTACTS];
+	for (int c = 0; c < s->k; c++)
+		if (Active(s, c))
+			g += s->lambda[c] * s->cap[c];
+	return g;
 }
 
 /* The solver over caller memory, all multipliers 0. */
@@ -1497,7 +1740,8 @@ InitSolver(Solver *s, const PromoAssignProblem *p, void *work,
 	s->cap = s->lambda + s->k;
 	s->usage = s->cap + s->k;
 	s->dirty = s->usage + s->k;
-	s->price_cost = s->dirty + s->k;
+	s->slope = s->dirty + s->k;
+	s->price_cost = s->slope + s->k;
 	s->price_redeem = s->price_cost + s->m;
 	s->jacobian = s->price_redeem + s->m;
 	s->newton = s->jacobian + NEWTON_MAX_DIM * NEWTON_MAX_DIM;
@@ -1508,6 +1752,7 @@ InitSolver(Solver *s, const PromoAssignProblem *p, void *work,
 	s->list = (uint32_t *) (s->mid_ch + n);
 	s->cur = (int32_t *) (s->candidates + n);
 	memset(s->lambda, 0, sizeof(double) * s->k);
+	memset(s->slope, 0, sizeof(double) * s->k);
 }
 
 /* Solve a valid problem. */
@@ -1547,11 +1792,10 @@ promo_assign_solve(const PromoAssignProblem *p, PromoAssignResult *r,
 		fresh = nb > 1;
 	}
 	r->iterations = Descend(&s, fresh, &r->converged, &bound);
-	bound = fmin(bound, FullPass(&s));
-	r->repaired = Repair(&s);
+	r->repaired = NearlyOver(&s) ? Repair(&s) : 0.0;
 	r->filled = Fill(&s);
 	r->repaired += Repair(&s);
-	Finish(&s, r);
+	bound = fmin(bound, Finish(&s, r));
 	r->dual_bound = p->n > 0 ? bound : 0.0;
 	r->gap = r->dual_bound > 0.0 ? fmax(0.0, (r->dual_bound - r->profit) / r->dual_bound) : 0.0;
 	r->passes = p->n > 0 ? s.evaluations / (double) p->n : 0.0;

@@ -39,7 +39,11 @@
  * there is cap_c - U_c(lambda_c), U_c the resource use of the users'
  * choices, which does not increase with lambda_c, so the minimizer is
  * where U_c crosses the cap, found by bisection.  The bracket comes from
- * probes at lambda_c (1 +- 2^-10), (1 +- 2^-6), (1 +- 2^-2), then 0 or the
+ * probes: the first where the last secant (multiplier, U_c) seen for the
+ * constraint, per user, meets the cap (at lambda_c (1 +- 2^-10) without
+ * one), each next one where the secant through the last two probes does,
+ * each a quarter further (at most 8 times the last step), at most 6, then
+ * 0 or the
  * multiplier at which no user keeps an offer using the resource; the
  * bisection stops when the bracket is narrower than 1e-12 of its upper
  * end, which it keeps (U_c <= cap there).  Only users whose choice differs
@@ -63,7 +67,8 @@
  * at most 6 steps, stopping below a residual of 1e-5 of the caps, keeping
  * the multipliers of least residual.  Coordinate descent over all users
  * finishes from there.  Everything is deterministic: the result depends
- * only on the input, in its order.
+ * only on the input, with the users in their order (the order array's,
+ * when given).
  *
  * Repair: the choices at the final multipliers may exceed a cap (ties,
  * several multipliers).  While a cap is exceeded, the users whose offer
@@ -137,6 +142,8 @@ typedef struct PromoAssignProblem
 	const double *value;		/* n x m; NaN: ineligible */
 	const double *cost;			/* n x m, read where value is not NaN */
 	const double *redeem;		/* n x m as cost, or NULL: all 0 */
+	const uint32_t *order;		/* n: user i is row order[i] of the arrays
+								 * (users solved in this order); NULL: row i */
 	double		budget;			/* > 0, or INFINITY: no total budget */
 	double		max_contacts;	/* > 0, or INFINITY: no contact cap */
 	const double *offer_budget; /* m caps (> 0 or INFINITY), or NULL */

@@ -393,6 +393,9 @@ promo_assign_accum(PG_FUNCTION_ARGS)
 {
 	MemoryContext aggctx;
 	AssignState *st = PG_ARGISNULL(0) ? NULL : (AssignState *) PG_GETARG_POINTER(0);
+	PromoArrayBuffer vbuf;
+	PromoArrayBuffer cbuf;
+	PromoArrayBuffer rbuf;
 	ArrayType  *v;
 	ArrayType  *c;
 	ArrayType  *r;
@@ -404,9 +407,9 @@ promo_assign_accum(PG_FUNCTION_ARGS)
 	RequireArgument(fcinfo, ARG_USER, "user_id");
 	RequireArgument(fcinfo, ARG_VALUE, "value");
 	RequireArgument(fcinfo, ARG_COST, "cost");
-	v = PG_GETARG_ARRAYTYPE_P(ARG_VALUE);
-	c = PG_GETARG_ARRAYTYPE_P(ARG_COST);
-	r = PG_ARGISNULL(ARG_REDEEM) ? NULL : PG_GETARG_ARRAYTYPE_P(ARG_REDEEM);
+	v = promo_array_arg(fcinfo, ARG_VALUE, &vbuf);
+	c = promo_array_arg(fcinfo, ARG_COST, &cbuf);
+	r = PG_ARGISNULL(ARG_REDEEM) ? NULL : promo_array_arg(fcinfo, ARG_REDEEM, &rbuf);
 	m = RowOffers(v, c, r);
 	if (st == NULL)
 		st = FirstState(fcinfo, aggctx, m);
@@ -633,84 +636,64 @@ CompareUserKeys(const void *a, const void *b)
 	return (x->row > y->row) - (x->row < y->row);
 }
 
-/* Move user row from to row to (both in the state's arrays). */
+/* Error: a user_id appears twice in one group. */
 static void
-MoveRow(AssignState *st, int64 from, int64 to)
+DuplicateUser(int64 id)
 {
-	Size		bytes = sizeof(double) * st->m;
-
-	st->user_id[to] = st->user_id[from];
-	memcpy(st->value + to * st->m, st->value + from * st->m, bytes);
-	memcpy(st->cost + to * st->m, st->cost + from * st->m, bytes);
-	memcpy(st->redeem + to * st->m, st->redeem + from * st->m, bytes);
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("user_id %lld appears more than once in one promo.assign group",
+					(long long) id),
+			 errhint("Give each user one row per group, with one array element per offer.")));
 }
 
 /*
- * Put the rows in the order of keys (keys[k].row goes to position k) in
- * place, following each cycle of the permutation once.
+ * The users in ascending user_id order, so that the result does not depend
+ * on the order of the rows: NULL when the rows already are; else the row
+ * of each user in that order, found in one pass when the rows are a
+ * rotation of sorted rows (a synchronized scan that started mid-table),
+ * else by sorting.  A user_id twice is an error.
  */
-static void
-Permute(AssignState *st, UserKey *keys)
+static uint32 *
+UserOrder(const AssignState *st)
 {
-	int64		spare;
-
-	/* a row of scratch past the last user */
-	if (st->n == st->capacity)
-		Reserve(st, CurrentMemoryContext, 1);
-	spare = st->n;
-	for (int64 start = 0; start < st->n; start++)
-	{
-		int64		k = start;
-
-		if (keys[start].row == start)
-			continue;
-		MoveRow(st, start, spare);
-		for (;;)
-		{
-			int64		from = keys[k].row;
-
-			keys[k].row = k;
-			if (from == start)
-			{
-				MoveRow(st, spare, k);
-				break;
-			}
-			MoveRow(st, from, k);
-			k = from;
-		}
-	}
-}
-
-/*
- * Put the users in ascending user_id order, so that the result does not
- * depend on the order of the rows; a user_id twice is an error.
- */
-static void
-SortUsers(AssignState *st)
-{
+	const int64 *id = st->user_id;
+	int64		n = st->n;
+	int64		descents = 0;
+	int64		at = 0;
+	uint32	   *order;
 	UserKey    *keys;
-	bool		sorted = true;
 
-	for (int64 q = 1; q < st->n && sorted; q++)
-		sorted = st->user_id[q - 1] < st->user_id[q];
-	if (sorted)
-		return;
-	keys = palloc_extended(sizeof(UserKey) * st->n, MCXT_ALLOC_HUGE);
-	for (int64 q = 0; q < st->n; q++)
+	for (int64 q = 1; q < n; q++)
+		if (id[q - 1] >= id[q])
+		{
+			descents++;
+			at = q;
+		}
+	if (descents == 0)
+		return NULL;
+	order = palloc_extended(sizeof(uint32) * n, MCXT_ALLOC_HUGE);
+	if (descents == 1 && id[at - 1] > id[at] && id[n - 1] < id[0])
 	{
-		keys[q].id = st->user_id[q];
+		for (int64 i = 0; i < n; i++)
+			order[i] = (uint32) ((at + i) % n);
+		return order;
+	}
+	keys = palloc_extended(sizeof(UserKey) * n, MCXT_ALLOC_HUGE);
+	for (int64 q = 0; q < n; q++)
+	{
+		keys[q].id = id[q];
 		keys[q].row = q;
 	}
-	qsort(keys, st->n, sizeof(UserKey), CompareUserKeys);
-	for (int64 q = 1; q < st->n; q++)
-		if (keys[q].id == keys[q - 1].id)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("user_id %lld appears more than once in one promo.assign group",
-							(long long) keys[q].id),
-					 errhint("Give each user one row per group, with one array element per offer.")));
-	Permute(st, keys);
+	qsort(keys, n, sizeof(UserKey), CompareUserKeys);
+	for (int64 i = 0; i < n; i++)
+	{
+		if (i > 0 && keys[i].id == keys[i - 1].id)
+			DuplicateUser(keys[i].id);
+		order[i] = (uint32) keys[i].row;
+	}
 	pfree(keys);
+	return order;
 }
 
 /* Hook for the core: a cancelled query stops the solver. */
@@ -729,11 +712,12 @@ typedef struct AssignOutput
 	double	   *runner_up_value;
 	uint8	   *status;
 	double	   *offers;
+	double		solver_bytes;	/* work space and outputs */
 } AssignOutput;
 
-/* Solve the state's users (in user_id order) into out. */
+/* Solve the state's users in the order given (NULL: as held) into out. */
 static void
-Solve(AssignState *st, AssignOutput *out)
+Solve(AssignState *st, const uint32 *order, AssignOutput *out)
 {
 	PromoAssignProblem p = Problem(&st->settings, st->n, st->m);
 	PromoAssignHooks hooks = {NULL, HookInterrupt};
@@ -742,6 +726,7 @@ Solve(AssignState *st, AssignOutput *out)
 	p.value = st->value;
 	p.cost = st->cost;
 	p.redeem = st->redeem;
+	p.order = order;
 	memset(out, 0, sizeof(*out));
 	out->offer = palloc_extended(sizeof(int32) * Max(st->n, 1), MCXT_ALLOC_HUGE);
 	out->runner_up = palloc_extended(sizeof(int32) * Max(st->n, 1), MCXT_ALLOC_HUGE);
@@ -754,6 +739,8 @@ Solve(AssignState *st, AssignOutput *out)
 	out->r.status = out->status;
 	out->r.offers = out->offers;
 	work = palloc_extended(promo_assign_work_bytes((size_t) st->n, st->m), MCXT_ALLOC_HUGE);
+	out->solver_bytes = (double) promo_assign_work_bytes((size_t) st->n, st->m) +
+		(2.0 * sizeof(int32) + sizeof(double) + 1.0) * st->n;
 	promo_assign_solve(&p, &out->r, work, &hooks);
 	pfree(work);
 }
@@ -793,6 +780,21 @@ FixedArray(const char *values, const bool *isnull, int64 n, Oid type, int size)
 			bitmap[i / 8] |= 1 << (i % 8);
 	}
 	return arr;
+}
+
+/* The int8[] of the user ids in the order given (NULL: as held). */
+static ArrayType *
+UserIdArray(const AssignState *st, const uint32 *order)
+{
+	int64	   *ids = st->user_id;
+
+	if (order != NULL)
+	{
+		ids = palloc_extended(sizeof(int64) * st->n, MCXT_ALLOC_HUGE);
+		for (int64 i = 0; i < st->n; i++)
+			ids[i] = st->user_id[order[i]];
+	}
+	return FixedArray((const char *) ids, NULL, st->n, INT8OID, sizeof(int64));
 }
 
 /* An int4[] of 1-based offers from 0-based ones, NULL for none. */
@@ -961,6 +963,8 @@ Report(const AssignState *st, const AssignOutput *out)
 	PushBool(&ps, "converged", r->converged);
 	PushField(&ps, "repaired", r->repaired);
 	PushField(&ps, "filled", r->filled);
+	PushField(&ps, "state_bytes", (double) st->n * (sizeof(int64) + 3.0 * sizeof(double) * st->m));
+	PushField(&ps, "solver_bytes", out->solver_bytes);
 	res = pushJsonbValue(&ps, WJB_END_OBJECT, NULL);
 	return JsonbValueToJsonb(res);
 }
@@ -991,6 +995,7 @@ promo_assign_final(PG_FUNCTION_ARGS)
 {
 	AssignState *st = PG_ARGISNULL(0) ? NULL : (AssignState *) PG_GETARG_POINTER(0);
 	AssignOutput out;
+	uint32	   *order;
 	TupleDesc	desc;
 	Datum		values[6];
 	bool		nulls[6] = {false};
@@ -999,10 +1004,9 @@ promo_assign_final(PG_FUNCTION_ARGS)
 		PG_RETURN_NULL();
 	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "return type of promo.assign must be a row type");
-	SortUsers(st);
-	Solve(st, &out);
-	values[0] = PointerGetDatum(FixedArray((const char *) st->user_id, NULL, st->n,
-										   INT8OID, sizeof(int64)));
+	order = UserOrder(st);
+	Solve(st, order, &out);
+	values[0] = PointerGetDatum(UserIdArray(st, order));
 	values[1] = PointerGetDatum(OfferArray(out.offer, st->n));
 	values[2] = PointerGetDatum(OfferArray(out.runner_up, st->n));
 	values[3] = PointerGetDatum(NullableFloat8Array(out.runner_up_value, st->n));

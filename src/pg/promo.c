@@ -177,6 +177,28 @@ promo_vector_nullable(ArrayType *arr, const char *what, int *n, bool **isnull)
 }
 
 /*
+ * An array argument, without the palloc of PG_GETARG_ARRAYTYPE_P when it
+ * is a short inline value (at most 126 bytes, as most rows' arrays of a
+ * few offers or features are): its bytes are copied into buf under a
+ * 4-byte header, as detoasting would.  Other values are detoasted.
+ */
+ArrayType *
+promo_array_arg(FunctionCallInfo fcinfo, int argno, PromoArrayBuffer *buf)
+{
+	struct varlena *v = (struct varlena *) DatumGetPointer(PG_GETARG_DATUM(argno));
+	Size		len;
+
+	if (!VARATT_IS_EXTENDED(v))
+		return (ArrayType *) v;
+	if (!VARATT_IS_SHORT(v))
+		return PG_GETARG_ARRAYTYPE_P(argno);
+	len = VARSIZE_SHORT(v) - VARHDRSZ_SHORT;
+	SET_VARSIZE(buf->bytes, len + VARHDRSZ);
+	memcpy(VARDATA(buf->bytes), VARDATA_SHORT(v), len);
+	return (ArrayType *) buf->bytes;
+}
+
+/*
  * The number of elements of a 1-D float8[] (checked as such), NULL
  * elements allowed: with promo_vector_into, a row read without copies.
  */

@@ -333,6 +333,48 @@ assign_redemption_cap(void)
 	FreeSolved(&s);
 }
 
+/*
+ * 5000 identical users (value 2 at cost 1) and a budget of 1234.5: the
+ * first 1234 users get the offer, the others none:budget; the LP takes
+ * half a user more (2469) at the budget's multiplier 2, where every user
+ * switches at once: the bisection settles that in a few passes, not 40.
+ */
+static void
+assign_identical_users(void)
+{
+	size_t		n = 5000;
+	double	   *v = unit_alloc(sizeof(double) * n);
+	double	   *c = unit_alloc(sizeof(double) * n);
+	PromoAssignProblem p;
+	Solved		s;
+	size_t		given = 0;
+
+	for (size_t i = 0; i < n; i++)
+	{
+		v[i] = 2;
+		c[i] = 1;
+	}
+	p = promo_assign_problem(n, 1, v, c, NULL);
+	p.budget = 1234.5;
+	s = Solve(&p);
+	for (size_t i = 0; i < n; i++)
+	{
+		given += s.offer[i] == 0;
+		if (!CHECK_INT(s.offer[i], i < 1234 ? 0 : PROMO_ASSIGN_NONE) ||
+			!CHECK_INT(s.status[i], i < 1234 ? PROMO_ASSIGN_GIVEN : PROMO_ASSIGN_NONE_BUDGET))
+			break;
+	}
+	CHECK_INT(given, 1234);
+	CHECK_CLOSE(s.r.profit, 2468, 0);
+	CHECK_CLOSE(s.r.lambda_budget, 2, 1e-9);
+	CHECK_CLOSE(s.r.dual_bound, 2469, 1e-9);
+	CHECK(s.r.passes < 20);
+	CHECK(CheckFeasible(&p, &s) == 0 && CheckConsistent(&p, &s) == 0);
+	FreeSolved(&s);
+	free(v);
+	free(c);
+}
+
 /* ---- random instances ---- */
 
 /* A problem with its own arrays. */
@@ -763,6 +805,7 @@ const UnitTest unit_assign_tests[] = {
 	UNIT_TEST(assign_contact_cap),
 	UNIT_TEST(assign_offer_budget),
 	UNIT_TEST(assign_redemption_cap),
+	UNIT_TEST(assign_identical_users),
 	UNIT_TEST(assign_exhaustive),
 	UNIT_TEST(assign_random_feasible),
 	UNIT_TEST(assign_lp_small),

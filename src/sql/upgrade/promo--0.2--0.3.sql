@@ -973,7 +973,6 @@ CREATE AGGREGATE assign(user_id bigint, value float8[], cost float8[], redeem fl
 	SERIALFUNC = _assign_serialize,
 	DESERIALFUNC = _assign_deserialize,
 	FINALFUNC = _assign_final,
-	FINALFUNC_MODIFY = READ_WRITE,
 	PARALLEL = SAFE
 );
 
