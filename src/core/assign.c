@@ -54,6 +54,27 @@
 #define JACOBIAN_STEP 0.02
 #define NEWTON_RESIDUAL 1e-5
 
+/*
+ * The smoothed dual (see Smooth): temperatures from SMOOTH_FIRST of the
+ * users' mean best value down by SMOOTH_FACTOR, SMOOTH_LEVELS of them, at
+ * most SMOOTH_STEPS Newton steps each, converged when the gradient of
+ * every free multiplier is within SMOOTH_GTOL of its cap.
+ */
+#define SMOOTH_LEVELS 3
+#define SMOOTH_FIRST 0.1
+#define SMOOTH_FACTOR 0.1
+#define SMOOTH_STEPS 20
+#define SMOOTH_GTOL 1e-6
+
+/*
+ * A plan farther than this below g at its multipliers has the multipliers
+ * searched again, from the smoothed dual (see SecondStart).
+ */
+#define RETRY_GAP 1e-4
+
+/* frac(n x this) for n = 1, 2, ...: points spread evenly over [0, 1). */
+#define GOLDEN_RATIO_SHARE 0.6180339887498949
+
 /* Candidates the fill takes per round at most. */
 #define FILL_TOP 1024
 
@@ -86,6 +107,10 @@ typedef struct Solver
 								 * this one was last set */
 	double	   *slope;			/* k: the last secant dU_c / dlambda_c seen,
 								 * per user (0: none yet) */
+	double	   *pos;			/* k: a constraint's place among those the
+								 * smoothed dual works on, or -1 */
+	double	   *kept_lambda;	/* k: the multipliers of a plan kept aside */
+	double	   *soft_lambda;	/* k: the smoothed dual's minimum */
 	double	   *price_cost;		/* m */
 	double	   *price_redeem;	/* m */
 	double		price_contact;
@@ -93,6 +118,7 @@ typedef struct Solver
 	double	   *newton;			/* NEWTON_MAX_DIM^2 + 2 NEWTON_MAX_DIM:
 								 * LAPACK's matrix, right-hand side, pivots */
 	int32_t    *cur;			/* count: choices at lambda */
+	int32_t    *kept;			/* count: the choices of a plan kept aside */
 	int32_t    *lo_ch;			/* count each: choices at the ends of a */
 	int32_t    *hi_ch;			/* bracket and at its middle */
 	int32_t    *mid_ch;
@@ -207,7 +233,7 @@ SmallDoubles(int m)
 {
 	size_t		k = 2 + 2 * (size_t) m;
 
-	return 5 * k + 2 * (size_t) m +
+	return 8 * k + 2 * (size_t) m +
 		2 * NEWTON_MAX_DIM * NEWTON_MAX_DIM + 2 * NEWTON_MAX_DIM;
 }
 
@@ -216,7 +242,7 @@ size_t
 promo_assign_work_bytes(size_t n, int m)
 {
 	return sizeof(double) * SmallDoubles(m) + sizeof(Candidate) * n +
-		sizeof(int32_t) * n;
+		2 * sizeof(int32_t) * n;
 }
 
 /* ---- users, offers and resources ----------------------------------------- */
@@ -1018,6 +1044,321 @@ Descend(Solver *s, bool fresh, bool *converged, double *bound)
 	return sweeps;
 }
 
+/* ---- the smoothed dual: a start free of kinks ---------------------------- */
+
+/*
+ * The active constraints into act, their places into pos; how many, or 0
+ * when there are more than NEWTON_MAX_DIM.
+ */
+static int
+ActiveList(Solver *s, int *act)
+{
+	int			na = 0;
+
+	for (int c = 0; c < s->k; c++)
+	{
+		s->pos[c] = -1.0;
+		if (!Active(s, c))
+			continue;
+		if (na == NEWTON_MAX_DIM)
+			return 0;
+		s->pos[c] = na;
+		act[na++] = c;
+	}
+	return na;
+}
+
+/* The mean over the users of their largest value among usable offers. */
+static double
+MeanBest(Solver *s)
+{
+	double		total = 0.0;
+
+	for (size_t q = 0; q < s->count; q++)
+	{
+		size_t		i = UserAt(s, q);
+		double		best = 0.0;
+
+		for (int j = 0; j < s->m; j++)
+			if (UsableFor(s, i, j))
+				best = fmax(best, Value(s, i, j));
+		total += best;
+		Tick(s);
+	}
+	return s->count > 0 ? total / (double) s->count : 0.0;
+}
+
+/*
+ * Add user i's soft choice to the gradient and Hessian of g_tau: e holds
+ * the expected use of each active constraint (na), option j's weight is
+ * w_j = exp((s_ij - top) / tau) / z.
+ */
+static void
+SmoothUser(const Solver *s, size_t i, double tau, double top, double z, int na,
+		   double *grad, double *hess)
+{
+	double		e[NEWTON_MAX_DIM] = {0};
+
+	for (int j = 0; j < s->m; j++)
+	{
+		int			idx[4];
+		double		val[4];
+		int			nz = 0;
+		int			cs[4] = {C_BUDGET, C_CONTACTS, C_OFFER_BUDGET(j), C_REDEMPTIONS(s->m, j)};
+		double		w;
+
+		if (!UsableFor(s, i, j))
+			continue;
+		w = exp((Score(s, i, j) - top) / tau) / z;
+		for (int a = 0; a < 4; a++)
+			if (s->pos[cs[a]] >= 0.0)
+			{
+				idx[nz] = (int) s->pos[cs[a]];
+				val[nz++] = Use(s, i, j, cs[a]);
+			}
+		for (int a = 0; a < nz; a++)
+		{
+			e[idx[a]] += w * val[a];
+			for (int b = 0; hess != NULL && b < nz; b++)
+				hess[idx[a] + idx[b] * na] += w * val[a] * val[b] / tau;
+		}
+	}
+	for (int a = 0; a < na; a++)
+	{
+		grad[a] -= e[a];
+		for (int b = 0; hess != NULL && b < na; b++)
+			hess[a + b * na] -= e[a] * e[b] / tau;
+	}
+}
+
+/*
+ * g_tau at the current multipliers, and (when grad is not NULL) its
+ * gradient cap_c - E U_c and (when hess is not NULL) its Hessian
+ * (1 / tau) sum_i Cov_i(a_c, a_d) over the na active constraints act.
+ */
+static double
+SmoothPass(Solver *s, double tau, const int *act, int na, double *grad, double *hess)
+{
+	double		g = 0.0;
+
+	SetPrices(s);
+	for (int a = 0; a < na; a++)
+	{
+		g += s->lambda[act[a]] * s->cap[act[a]];
+		if (grad != NULL)
+			grad[a] = s->cap[act[a]];
+		for (int b = 0; hess != NULL && b < na; b++)
+			hess[a + b * na] = 0.0;
+	}
+	for (size_t q = 0; q < s->count; q++)
+	{
+		size_t		i = UserAt(s, q);
+		double		top = 0.0;
+		double		z;
+
+		for (int j = 0; j < s->m; j++)
+			if (UsableFor(s, i, j))
+				top = fmax(top, Score(s, i, j));
+		z = exp(-top / tau);
+		for (int j = 0; j < s->m; j++)
+			if (UsableFor(s, i, j))
+				z += exp((Score(s, i, j) - top) / tau);
+		g += top + tau * log(z);
+		if (grad != NULL)
+			SmoothUser(s, i, tau, top, z, na, grad, hess);
+		Tick(s);
+	}
+	return g;
+}
+
+/*
+ * The damped Newton direction over the nf free constraints free_: solves
+ * (H + damping diag(H)) d = -grad (diag(H) floored at 1e-12 of its
+ * largest element) into rhs; false when LAPACK finds it singular.
+ */
+static bool
+DampedDirection(Solver *s, const double *grad, const int *free_, int nf, int na,
+				double damping)
+{
+	const double *h = s->jacobian;
+	double	   *a = s->newton;
+	double	   *rhs = a + NEWTON_MAX_DIM * NEWTON_MAX_DIM;
+	lapack_int *piv = (lapack_int *) (rhs + NEWTON_MAX_DIM);
+	lapack_int	n = nf;
+	lapack_int	one = 1;
+	lapack_int	info = 0;
+	double		top = 0.0;
+
+	for (int x = 0; x < nf; x++)
+		top = fmax(top, h[free_[x] + free_[x] * na]);
+	for (int x = 0; x < nf; x++)
+	{
+		for (int y = 0; y < nf; y++)
+			a[x + y * nf] = h[free_[x] + free_[y] * na];
+		a[x + x * nf] += damping * fmax(h[free_[x] + free_[x] * na], 1e-12 * top) + DBL_MIN;
+		rhs[x] = -grad[free_[x]];
+	}
+	LAPACK_dgesv(&n, &one, a, &n, piv, rhs, &n, &info);
+	return info == 0;
+}
+
+/*
+ * One projected, damped Newton step on g_tau (Levenberg-Marquardt): over
+ * the constraints free to move (a positive multiplier, or a gradient
+ * asking it up), the direction of DampedDirection, no multiplier below 0,
+ * taken when g_tau decreases enough (Armijo, 1e-4); the damping is
+ * divided by 4 after a step taken, multiplied by 8 until one is (at most
+ * 12 times).  False when converged (the free gradient within SMOOTH_GTOL
+ * of the caps) or when no step decreases g_tau.
+ */
+static bool
+SmoothStep(Solver *s, double tau, const int *act, int na, double *damping)
+{
+	double		grad[NEWTON_MAX_DIM];
+	double		saved[NEWTON_MAX_DIM];
+	int			free_[NEWTON_MAX_DIM];
+	const double *d = s->newton + NEWTON_MAX_DIM * NEWTON_MAX_DIM;
+	int			nf = 0;
+	double		g0 = SmoothPass(s, tau, act, na, grad, s->jacobian);
+	double		worst = 0.0;
+
+	for (int c = 0; c < na; c++)
+	{
+		saved[c] = s->lambda[act[c]];
+		if (saved[c] > 0.0 || grad[c] < 0.0)
+		{
+			free_[nf++] = c;
+			worst = fmax(worst, fabs(grad[c]) / s->cap[act[c]]);
+		}
+	}
+	if (nf == 0 || worst <= SMOOTH_GTOL)
+		return false;
+	for (int attempt = 0; attempt < 12; attempt++, *damping *= 8.0)
+	{
+		double		decrease = 0.0;
+
+		if (!DampedDirection(s, grad, free_, nf, na, *damping))
+			continue;
+		for (int x = 0; x < nf; x++)
+		{
+			int			c = free_[x];
+			double		t = fmin(fmax(saved[c] + d[x], 0.0), MAX_MULTIPLIER);
+
+			s->lambda[act[c]] = isfinite(t) ? t : saved[c];
+			decrease += grad[c] * (s->lambda[act[c]] - saved[c]);
+		}
+		if (decrease < 0.0 &&
+			SmoothPass(s, tau, act, na, NULL, NULL) <= g0 + 1e-4 * decrease)
+		{
+			*damping = fmax(*damping / 4.0, 1e-6);
+			return true;
+		}
+	}
+	for (int c = 0; c < na; c++)
+		s->lambda[act[c]] = saved[c];
+	return false;
+}
+
+/*
+ * Multipliers at the minimum of the smoothed dual, at temperatures of
+ * SMOOTH_FIRST, then SMOOTH_FACTOR times less, SMOOTH_LEVELS times, of the
+ * users' mean best value.  Returns the last temperature (0: none, no user
+ * has a positive value).
+ */
+static double
+Smooth(Solver *s, const int *act, int na)
+{
+	double		tau = SMOOTH_FIRST * MeanBest(s);
+	double		last = 0.0;
+	double		damping = 1e-4;
+
+	for (int level = 0; level < SMOOTH_LEVELS && tau > 0.0; level++, tau *= SMOOTH_FACTOR)
+	{
+		for (int step = 0; step < SMOOTH_STEPS && SmoothStep(s, tau, act, na, &damping); step++)
+			;
+		last = tau;
+	}
+	return last;
+}
+
+/*
+ * Choices rounded from the soft choices of the smoothed dual at
+ * temperature tau (its gradient near 0: the soft use of each binding
+ * resource near its cap): position q takes the choice in whose share of
+ * [0, 1) (none first, then the offers) the golden-ratio point
+ * frac((q + 1) 0.618...) falls, so that a group of identical users splits
+ * in the soft choice's proportions, as the LP optimum splits it, where the
+ * largest score would give all of them the same offer.
+ */
+static void
+RoundSoft(Solver *s, double tau)
+{
+	SetPrices(s);
+	memset(s->usage, 0, sizeof(double) * s->k);
+	s->value = 0.0;
+	for (size_t q = 0; q < s->count; q++)
+	{
+		size_t		i = UserAt(s, q);
+		double		point = fmod((double) (q + 1) * GOLDEN_RATIO_SHARE, 1.0);
+		double		top = 0.0;
+		double		z;
+		double		acc;
+		int			choice = PROMO_ASSIGN_NONE;
+
+		for (int j = 0; j < s->m; j++)
+			if (UsableFor(s, i, j))
+				top = fmax(top, Score(s, i, j));
+		z = exp(-top / tau);
+		for (int j = 0; j < s->m; j++)
+			if (UsableFor(s, i, j))
+				z += exp((Score(s, i, j) - top) / tau);
+		acc = exp(-top / tau) / z;
+		for (int j = 0; j < s->m && point >= acc; j++)
+			if (UsableFor(s, i, j))
+			{
+				choice = j;
+				acc += exp((Score(s, i, j) - top) / tau) / z;
+			}
+		s->cur[q] = choice;
+		AddUse(s, i, choice, 1.0);
+		Tick(s);
+	}
+}
+
+/*
+ * Second multipliers, when the first plan is more than RETRY_GAP below
+ * the dual value at its multipliers: coordinate descent can stop at a
+ * kink of g that is not its minimum (many users switching at one
+ * multiplier while another would have to move with it), and from the
+ * minimum of the smoothed dual, from 0, it stops near g's.  Over all
+ * users; from 65,536 users on, on the sample, the choices of all users
+ * then taken at its multipliers.  The smoothed minimum is kept in
+ * soft_lambda, its temperature in *tau.  Returns the least g evaluated
+ * over all users; the choices and use are those at the multipliers.
+ */
+static double
+SecondStart(Solver *s, const int *act, int na, double *tau)
+{
+	const PromoAssignProblem *p = s->p;
+	double		bound = INFINITY;
+	bool		converged;
+	bool		sampled = p->n >= PROMO_ASSIGN_SAMPLE_MIN;
+
+	memset(s->lambda, 0, sizeof(double) * s->k);
+	if (sampled)
+	{
+		size_t		stride = p->n / PROMO_ASSIGN_SAMPLE;
+		size_t		first = stride / 2;
+
+		SetUsers(s, first, stride, (p->n - first + stride - 1) / stride);
+	}
+	*tau = Smooth(s, act, na);
+	memcpy(s->soft_lambda, s->lambda, sizeof(double) * s->k);
+	Descend(s, false, &converged, sampled ? NULL : &bound);
+	SetUsers(s, 0, 1, p->n);
+	return fmin(bound, FullPass(s));
+}
+
 /* ---- Newton steps from the sample's Jacobian ----------------------------- */
 
 /*
@@ -1532,6 +1873,70 @@ Fill(Solver *s)
 	return moved;
 }
 
+/* ---- plans ------------------------------------------------------------- */
+
+/* The plan from the choices at the multipliers: repair, fill, repair. */
+static void
+MakePlan(Solver *s, double *repaired, double *filled)
+{
+	*repaired += NearlyOver(s) ? Repair(s) : 0.0;
+	*filled += Fill(s);
+	*repaired += Repair(s);
+}
+
+/* g(lambda) as kept up to date with the choices (see ChoiceGap). */
+static double
+TrackedDual(const Solver *s)
+{
+	double		g;
+
+	ChoiceGap(s, &g);
+	return g;
+}
+
+/* Keep the current plan and its multipliers aside as the best so far. */
+static void
+KeepPlan(Solver *s, double *best)
+{
+	memcpy(s->kept, s->cur, sizeof(int32_t) * s->count);
+	memcpy(s->kept_lambda, s->lambda, sizeof(double) * s->k);
+	*best = s->value;
+}
+
+/*
+ * Two more plans when the first is far below its dual value: from
+ * SecondStart's multipliers, and rounded from the smoothed dual's soft
+ * choices (RoundSoft: at g's minimum many users can be tied, and filling
+ * in user order can leave a binding cap unused); the plan of largest
+ * profit is kept, with its multipliers.  Returns the least g evaluated.
+ */
+static double
+SecondPlan(Solver *s, const int *act, int na, double *repaired, double *filled)
+{
+	double		best;
+	double		bound;
+	double		tau;
+
+	KeepPlan(s, &best);
+	bound = SecondStart(s, act, na, &tau);
+	MakePlan(s, repaired, filled);
+	if (s->value > best)
+		KeepPlan(s, &best);
+	if (tau > 0.0)
+	{
+		memcpy(s->lambda, s->soft_lambda, sizeof(double) * s->k);
+		RoundSoft(s, tau);
+		MakePlan(s, repaired, filled);
+		if (s->value > best)
+			KeepPlan(s, &best);
+	}
+	memcpy(s->cur, s->kept, sizeof(int32_t) * s->count);
+	memcpy(s->lambda, s->kept_lambda, sizeof(double) * s->k);
+	SetPrices(s);
+	ExactUsage(s);
+	return bound;
+}
+
 /* ---- the result ---------------------------------------------------------- */
 
 /*
@@ -1741,7 +2146,10 @@ InitSolver(Solver *s, const PromoAssignProblem *p, void *work,
 	s->usage = s->cap + s->k;
 	s->dirty = s->usage + s->k;
 	s->slope = s->dirty + s->k;
-	s->price_cost = s->slope + s->k;
+	s->pos = s->slope + s->k;
+	s->kept_lambda = s->pos + s->k;
+	s->soft_lambda = s->kept_lambda + s->k;
+	s->price_cost = s->soft_lambda + s->k;
 	s->price_redeem = s->price_cost + s->m;
 	s->jacobian = s->price_redeem + s->m;
 	s->newton = s->jacobian + NEWTON_MAX_DIM * NEWTON_MAX_DIM;
@@ -1751,6 +2159,7 @@ InitSolver(Solver *s, const PromoAssignProblem *p, void *work,
 	s->mid_ch = s->hi_ch + n;
 	s->list = (uint32_t *) (s->mid_ch + n);
 	s->cur = (int32_t *) (s->candidates + n);
+	s->kept = s->cur + n;
 	memset(s->lambda, 0, sizeof(double) * s->k);
 	memset(s->slope, 0, sizeof(double) * s->k);
 }
@@ -1761,12 +2170,16 @@ promo_assign_solve(const PromoAssignProblem *p, PromoAssignResult *r,
 				   void *work, const PromoAssignHooks *hooks)
 {
 	Solver		s;
+	int			act[NEWTON_MAX_DIM];
+	int			na;
 	bool		any_active = false;
 	bool		fresh = false;
 	double		bound = INFINITY;
+	double		dual;
 
 	InitSolver(&s, p, work, hooks);
 	SetUsers(&s, 0, 1, p->n);
+	na = ActiveList(&s, act);
 	for (int c = 0; c < s.k; c++)
 		any_active = any_active || Active(&s, c);
 	r->sample_iterations = 0;
@@ -1792,9 +2205,11 @@ promo_assign_solve(const PromoAssignProblem *p, PromoAssignResult *r,
 		fresh = nb > 1;
 	}
 	r->iterations = Descend(&s, fresh, &r->converged, &bound);
-	r->repaired = NearlyOver(&s) ? Repair(&s) : 0.0;
-	r->filled = Fill(&s);
-	r->repaired += Repair(&s);
+	dual = TrackedDual(&s);
+	r->repaired = r->filled = 0.0;
+	MakePlan(&s, &r->repaired, &r->filled);
+	if (na > 1 && dual > 0.0 && (dual - s.value) / dual > RETRY_GAP)
+		bound = fmin(bound, SecondPlan(&s, act, na, &r->repaired, &r->filled));
 	bound = fmin(bound, Finish(&s, r));
 	r->dual_bound = p->n > 0 ? bound : 0.0;
 	r->gap = r->dual_bound > 0.0 ? fmax(0.0, (r->dual_bound - r->profit) / r->dual_bound) : 0.0;

@@ -625,6 +625,7 @@ FixtureInstance(const char *name)
 	size_t		n;
 	int			m;
 	uint64_t	seed;
+	size_t		types;
 
 	memset(&in, 0, sizeof(in));
 	snprintf(key, sizeof(key), "%s,n", name);
@@ -633,6 +634,8 @@ FixtureInstance(const char *name)
 	m = (int) fixture_value_at(LP_FIXTURE, key);
 	snprintf(key, sizeof(key), "%s,seed", name);
 	seed = (uint64_t) fixture_value_at(LP_FIXTURE, key);
+	snprintf(key, sizeof(key), "%s,types", name);
+	types = (size_t) fixture_value_at(LP_FIXTURE, key);
 	in.v = unit_alloc(sizeof(double) * n * m);
 	in.c = unit_alloc(sizeof(double) * n * m);
 	in.r = unit_alloc(sizeof(double) * n * m);
@@ -641,16 +644,18 @@ FixtureInstance(const char *name)
 	for (size_t i = 0; i < n; i++)
 		for (int j = 0; j < m; j++)
 		{
-			double		p = 0.02 + 0.25 * FormulaUniform(seed, i, j, 1);
-			double		face = (1.0 + j) * (2.0 + 3.0 * FormulaUniform(seed, i, j, 2));
-			double		basket = 40.0 + 60.0 * FormulaUniform(seed, i, j, 3);
-			double		p0 = p * (0.3 + 0.6 * FormulaUniform(seed, i, j, 4));
+			/* with types, user i has the offers of user "its type" */
+			size_t		u = types > 0 ? (size_t) floor(FormulaUniform(seed, i, 0, 7) * types) : i;
+			double		p = 0.02 + 0.25 * FormulaUniform(seed, u, j, 1);
+			double		face = (1.0 + j) * (2.0 + 3.0 * FormulaUniform(seed, u, j, 2));
+			double		basket = 40.0 + 60.0 * FormulaUniform(seed, u, j, 3);
+			double		p0 = p * (0.3 + 0.6 * FormulaUniform(seed, u, j, 4));
 			size_t		a = i * m + j;
 
 			in.v[a] = p * (0.3 * basket - face) - p0 * (0.3 * basket);
 			in.c[a] = p * face;
 			in.r[a] = p;
-			if (FormulaUniform(seed, i, j, 0) < 0.1)
+			if (FormulaUniform(seed, u, j, 0) < 0.1)
 				in.v[a] = NAN;
 		}
 	in.p = promo_assign_problem(n, m, in.v, in.c, in.r);
@@ -674,9 +679,9 @@ FixtureInstance(const char *name)
 
 /*
  * One fixture instance: feasible; the dual bound is at least the LP
- * optimum and the profit at most the LP (and integer) optimum; from
- * 10,000 users on, the profit is within 0.1% of the LP optimum and so is
- * the dual bound.
+ * optimum and the profit at most the LP (and integer) optimum; from 5,000
+ * users on, the profit is within 0.1% of the LP optimum and the dual bound
+ * within 0.01%.
  */
 static void
 CheckAgainstLp(const char *name)
@@ -697,9 +702,9 @@ CheckAgainstLp(const char *name)
 	CHECK(s.r.profit <= lp * (1.0 + 1e-9));
 	if (!isnan(mip))
 		CHECK(s.r.profit <= mip * (1.0 + 1e-12));
-	if (in.p.n >= 10000)
+	if (in.p.n >= 5000)
 	{
-		if (!CHECK((lp - s.r.profit) / lp < 1e-3) || !CHECK((s.r.dual_bound - lp) / lp < 1e-3))
+		if (!CHECK((lp - s.r.profit) / lp < 1e-3) || !CHECK((s.r.dual_bound - lp) / lp < 1e-4))
 			printf("  %s: profit %.17g, dual bound %.17g, LP %.17g\n", name, s.r.profit,
 				   s.r.dual_bound, lp);
 		CHECK(s.interrupts > 0);
@@ -729,6 +734,22 @@ static void
 assign_lp_large_caps(void)
 {
 	CheckAgainstLp("large_caps");
+}
+
+/*
+ * 5,000 users of 10 kinds (identical within a kind) and 3 offers under a
+ * budget and offer 1's budget.  "tied": at g's minimum whole kinds are
+ * tied, and the plan filled in user order left offer 1's budget unused
+ * (29% below the LP optimum): the plan rounded from the smoothed dual's
+ * soft choices splits the kinds as the LP does.  "tied_bound": coordinate
+ * descent stopped at a kink 3.7% above the LP optimum: the second start
+ * from the smoothed dual closes the bound.
+ */
+static void
+assign_lp_tied(void)
+{
+	CheckAgainstLp("tied");
+	CheckAgainstLp("tied_bound");
 }
 
 /* 100,000 x 8: the multipliers start from a sample; within 0.1% of the LP. */
@@ -812,6 +833,7 @@ const UnitTest unit_assign_tests[] = {
 	UNIT_TEST(assign_lp_large),
 	UNIT_TEST(assign_lp_large_caps),
 	UNIT_TEST(assign_lp_sampled),
+	UNIT_TEST(assign_lp_tied),
 	UNIT_TEST(assign_invalid_settings),
 	UNIT_TEST(assign_no_users),
 	{NULL, NULL}
