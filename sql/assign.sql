@@ -151,7 +151,7 @@ RESET min_parallel_table_scan_size;
 RESET max_parallel_workers_per_gather;
 RESET parallel_leader_participation;
 
--- The users are held within promo.max_memory: about 120 + 24 x offers bytes each.
+-- The users are held within promo.max_memory: about 150 + 24 x offers bytes each.
 SET promo.max_memory = '1MB';
 SELECT promo.assign(user_id, value, cost, redeem, NULL) FROM as_scored;
 RESET promo.max_memory;

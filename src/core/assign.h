@@ -43,13 +43,14 @@
  * constraint, per user, meets the cap (at lambda_c (1 +- 2^-10) without
  * one), each next one where the secant through the last two probes does,
  * each a quarter further (at most 8 times the last step), at most 6, then
- * 0 or the
- * multiplier at which no user keeps an offer using the resource; the
- * bisection stops when the bracket is narrower than 1e-12 of its upper
+ * 0 or the multiplier at which no user keeps an offer using the resource;
+ * the bisection stops when the bracket is narrower than 1e-12 of its upper
  * end, which it keeps (U_c <= cap there).  Only users whose choice differs
  * at the two ends of the bracket are evaluated again: a user's choice
  * moves monotonically with one multiplier, so a user with the same choice
- * at both ends keeps it in between.  A sweep visits every constraint whose
+ * at both ends keeps it in between.  When a step leaves those users
+ * unchanged, the bracket shrinks to the multipliers at which they switch
+ * (identical users switch at one point).  A sweep visits every constraint whose
  * cap is exceeded or whose multiplier is positive, below its cap and not
  * yet set since another multiplier moved.  The descent stops after a sweep
  * that moves no multiplier by more than tol of its value, or whose
@@ -66,12 +67,27 @@
  * Jacobian scaled to all users, updated by Broyden's rule after each step,
  * at most 6 steps, stopping below a residual of 1e-5 of the caps, keeping
  * the multipliers of least residual.  Coordinate descent over all users
- * finishes from there.  Everything is deterministic: the result depends
- * only on the input, with the users in their order (the order array's,
- * when given).
+ * finishes from there.
  *
- * Repair: the choices at the final multipliers may exceed a cap (ties,
- * several multipliers).  While a cap is exceeded, the users whose offer
+ * A second start, with two to 16 caps, when the plan below is more than
+ * 1e-4 below g at its multipliers: coordinate descent can stop at a kink of
+ * g that is not its minimum, and at g's minimum whole groups of identical
+ * users can be tied.  The smoothed dual g_tau (each user's max replaced by
+ * tau log(1 + sum_j exp(s_ij / tau))) is minimized from 0 by damped,
+ * projected Newton steps (Levenberg-Marquardt, Armijo) at tau = 10%, 1%
+ * and 0.1% of the users' mean best value (on the sample from
+ * PROMO_ASSIGN_SAMPLE_MIN users); coordinate descent runs from there, and
+ * two more plans are built: from its multipliers, and from the soft
+ * choices at the smoothed minimum, user q taking the choice in whose share
+ * of [0, 1) the golden-ratio point frac((q + 1) 0.618...) falls, so that a
+ * group of identical users splits as the LP optimum splits it.  The plan
+ * of largest profit is kept with its multipliers; the dual bound is the
+ * least g evaluated over all users.  Everything is deterministic: the
+ * result depends only on the input, with the users in their order (the
+ * order array's, when given).
+ *
+ * Repair (of each plan): the choices at the final multipliers may exceed a
+ * cap (ties, several multipliers).  While a cap is exceeded, the users whose offer
  * uses an exceeded resource are moved, in increasing order of adjusted
  * score lost per share of the exceeded caps freed (then user order), to
  * their best offer using less of every exceeded resource that keeps every

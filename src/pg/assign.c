@@ -91,7 +91,7 @@ typedef struct AssignState
  * the rows: the user id, the sort keys, the solver's work, its outputs
  * and the result's arrays (status text included).
  */
-#define USER_BYTES 120.0
+#define USER_BYTES 150.0
 
 /* The aggregate's argument numbers, as the transition function sees them. */
 #define ARG_USER 1
@@ -804,12 +804,17 @@ OfferArray(const int32 *offer, int64 n)
 	int32	   *one_based = palloc_extended(sizeof(int32) * Max(n, 1), MCXT_ALLOC_HUGE);
 	bool	   *isnull = palloc_extended(Max(n, 1), MCXT_ALLOC_HUGE);
 
+	ArrayType  *arr;
+
 	for (int64 i = 0; i < n; i++)
 	{
 		isnull[i] = offer[i] < 0;
 		one_based[i] = offer[i] + 1;
 	}
-	return FixedArray((const char *) one_based, isnull, n, INT4OID, sizeof(int32));
+	arr = FixedArray((const char *) one_based, isnull, n, INT4OID, sizeof(int32));
+	pfree(one_based);
+	pfree(isnull);
+	return arr;
 }
 
 /* A float8[] with NULL where a value is NaN. */
@@ -817,10 +822,13 @@ static ArrayType *
 NullableFloat8Array(const double *values, int64 n)
 {
 	bool	   *isnull = palloc_extended(Max(n, 1), MCXT_ALLOC_HUGE);
+	ArrayType  *arr;
 
 	for (int64 i = 0; i < n; i++)
 		isnull[i] = isnan(values[i]);
-	return FixedArray((const char *) values, isnull, n, FLOAT8OID, sizeof(double));
+	arr = FixedArray((const char *) values, isnull, n, FLOAT8OID, sizeof(double));
+	pfree(isnull);
+	return arr;
 }
 
 /* The text[] of the statuses' names. */
@@ -829,12 +837,15 @@ StatusArray(const uint8 *status, int64 n)
 {
 	Datum		names[PROMO_ASSIGN_STATUS_COUNT];
 	Datum	   *elems = palloc_extended(sizeof(Datum) * Max(n, 1), MCXT_ALLOC_HUGE);
+	ArrayType  *arr;
 
 	for (int k = 0; k < PROMO_ASSIGN_STATUS_COUNT; k++)
 		names[k] = PointerGetDatum(cstring_to_text(promo_assign_status_name(k)));
 	for (int64 i = 0; i < n; i++)
 		elems[i] = names[status[i]];
-	return construct_array(elems, (int) n, TEXTOID, -1, false, TYPALIGN_INT);
+	arr = construct_array(elems, (int) n, TEXTOID, -1, false, TYPALIGN_INT);
+	pfree(elems);
+	return arr;
 }
 
 /* ---- the report ---- */
