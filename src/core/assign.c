@@ -1,7 +1,8 @@
 /*
  * assign.c
  *		The multiple-choice knapsack of assign.h: coordinate descent on the
- *		Lagrangian dual, bisection per multiplier, greedy repair and fill.
+ *		Lagrangian dual with a bisection per multiplier, Newton steps from a
+ *		sample, a second start from a smoothed dual, greedy repair and fill.
  *
  * Constraints are numbered c = 0 (total budget), 1 (contacts), 2 + j (the
  * budget of offer j) and 2 + m + j (the redemption cap of offer j); an
@@ -27,7 +28,9 @@
  * secant seen for that constraint meets the cap (or 2^-10 of the multiplier
  * away), the next where the secant through the last two probes does,
  * overshot by a quarter (at most 8 times the last step), up to MAX_PROBES
- * before the fallback (0, or the clearing multiplier).
+ * before the fallback (0, or the clearing multiplier).  A bisection keeps
+ * its bracket's secant as the constraint's slope while the bracket is
+ * wider than SLOPE_WIDTH of its top.
  */
 #define FIRST_PROBE 0x1p-10
 #define SLOPE_WIDTH 0.01
@@ -114,7 +117,8 @@ typedef struct Solver
 	double	   *price_cost;		/* m */
 	double	   *price_redeem;	/* m */
 	double		price_contact;
-	double	   *jacobian;		/* NEWTON_MAX_DIM^2: dU/dlambda */
+	double	   *jacobian;		/* NEWTON_MAX_DIM^2: dU/dlambda, or the
+								 * smoothed dual's Hessian */
 	double	   *newton;			/* NEWTON_MAX_DIM^2 + 2 NEWTON_MAX_DIM:
 								 * LAPACK's matrix, right-hand side, pivots */
 	int32_t    *cur;			/* count: choices at lambda */
