@@ -636,6 +636,8 @@ FuzzOffers(Input *in)
 							  &v1, &c1);
 		Require((v1 == value || (isnan(v1) && isnan(value))) && c1 == cost);
 	}
+}
+
 /* A cap from the input: none (INFINITY) or a positive small value. */
 static double
 NextCap(Input *in)
