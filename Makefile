@@ -14,7 +14,7 @@ OBJS = $(CORE_SRCS:.c=.o) $(GLUE_SRCS:.c=.o)
 # what changed; the upgrade test updates each released version to this one
 # and compares the catalogue with a fresh install.
 SQL_MODULES = src/sql/model.sql src/sql/similarity.sql src/sql/linreg.sql src/sql/logreg.sql \
-	src/sql/metrics.sql \
+	src/sql/metrics.sql src/sql/assign.sql \
 	src/sql/scaler.sql src/sql/kmeans.sql src/sql/markov.sql \
 	src/sql/features.sql src/sql/segments.sql src/sql/offers.sql src/sql/campaigns.sql \
 	src/sql/privileges.sql

@@ -68,10 +68,21 @@ BadValue(const PromoOptionTable *table, const PromoOptionDef *def)
 						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 						 errmsg("%s option \"%s\" must be a finite number of at least %g",
 								what, def->name, def->min)));
+			if (def->min_exclusive)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("%s option \"%s\" must be a number greater than %g and at most %g",
+								what, def->name, def->min, def->max)));
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("%s option \"%s\" must be a number between %g and %g",
 							what, def->name, def->min, def->max)));
+			break;
+		case PROMO_OPTION_REAL_ARRAY:
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("%s option \"%s\" must be an array of numbers or nulls",
+							what, def->name)));
 			break;
 		case PROMO_OPTION_BOOL:
 			ereport(ERROR,
@@ -87,19 +98,23 @@ BadValue(const PromoOptionTable *table, const PromoOptionDef *def)
 	}
 }
 
-/* Store a number (or bool) after checking it against the definition. */
-static void
-StoreNumber(const PromoOptionTable *table, const PromoOptionDef *def,
-			double v, void *opts)
+/* Does a number (or bool) pass the definition's type and range? */
+static bool
+NumberFits(const PromoOptionDef *def, double v)
 {
 	bool		whole = def->type == PROMO_OPTION_INT || def->type == PROMO_OPTION_INT64;
+	bool		real = def->type == PROMO_OPTION_REAL || def->type == PROMO_OPTION_REAL_ARRAY;
 
-	if (def->type != PROMO_OPTION_CHOICE &&
-		(isnan(v) || v < def->min || v > def->max || (whole && v != floor(v)) ||
-		 (def->min_exclusive && v == def->min) ||
-		 (def->type == PROMO_OPTION_REAL && !isfinite(v)) ||
-		 (def->type == PROMO_OPTION_BOOL && v != 0 && v != 1)))
-		BadValue(table, def);
+	return def->type == PROMO_OPTION_CHOICE ||
+		!(isnan(v) || v < def->min || v > def->max || (whole && v != floor(v)) ||
+		  (def->min_exclusive && v == def->min) || (real && !isfinite(v)) ||
+		  (def->type == PROMO_OPTION_BOOL && v != 0 && v != 1));
+}
+
+/* Write a number (or bool) into the options struct, unchecked. */
+static void
+WriteNumber(const PromoOptionDef *def, double v, void *opts)
+{
 	switch (def->type)
 	{
 		case PROMO_OPTION_INT:
@@ -115,7 +130,82 @@ StoreNumber(const PromoOptionTable *table, const PromoOptionDef *def,
 		case PROMO_OPTION_BOOL:
 			*OPTION_AT(opts, def->offset, bool) = v != 0;
 			break;
+		case PROMO_OPTION_REAL_ARRAY:
+			*OPTION_AT(opts, def->offset, double *) = NULL;
+			*OPTION_AT(opts, def->array_offset, int32) = 0;
+			break;
 	}
+}
+
+/* Store a number (or bool) after checking it against the definition. */
+static void
+StoreNumber(const PromoOptionTable *table, const PromoOptionDef *def,
+			double v, void *opts)
+{
+	if (!NumberFits(def, v))
+		BadValue(table, def);
+	WriteNumber(def, v, opts);
+}
+
+/* A numeric jsonb value as a double. */
+static double
+NumericValue(JsonbValue *v)
+{
+	return DatumGetFloat8(DirectFunctionCall1(numeric_float8,
+											  NumericGetDatum(v->val.numeric)));
+}
+
+/* Error: element e (1-based) of an array option is not what it allows. */
+static void
+BadElement(const PromoOptionTable *table, const PromoOptionDef *def, int e)
+{
+	const char *op = def->min_exclusive ? "greater than" : "of at least";
+
+	if (def->max >= DBL_MAX)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s option \"%s\" element %d must be a finite number %s %g, or null",
+						table->what, def->name, e, op, def->min)));
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("%s option \"%s\" element %d must be a number %s %g and at most %g, or null",
+					table->what, def->name, e, op, def->min, def->max)));
+}
+
+/*
+ * Store an array of numbers, each checked against the definition (a null
+ * element takes default_value), as a palloc'd double array and its length.
+ */
+static void
+StoreRealArray(const PromoOptionTable *table, const PromoOptionDef *def,
+			   JsonbValue *v, void *opts)
+{
+	JsonbIterator *it;
+	JsonbValue	elem;
+	JsonbIteratorToken tok;
+	double	   *values;
+	int			n = 0;
+
+	if (v->type != jbvBinary || !JsonContainerIsArray(v->val.binary.data))
+		BadValue(table, def);
+	values = palloc(sizeof(double) * Max(JsonContainerSize(v->val.binary.data), 1));
+	it = JsonbIteratorInit(v->val.binary.data);
+	while ((tok = JsonbIteratorNext(&it, &elem, true)) != WJB_DONE)
+	{
+		if (tok != WJB_ELEM)
+			continue;
+		if (elem.type == jbvNull)
+			values[n] = def->default_value;
+		else
+		{
+			if (elem.type != jbvNumeric || !NumberFits(def, NumericValue(&elem)))
+				BadElement(table, def, n + 1);
+			values[n] = NumericValue(&elem);
+		}
+		n++;
+	}
+	*OPTION_AT(opts, def->offset, double *) = values;
+	*OPTION_AT(opts, def->array_offset, int32) = n;
 }
 
 /* Store a choice given as a string or, where allowed, a JSON array. */
@@ -150,15 +240,16 @@ static void
 StoreValue(const PromoOptionTable *table, const PromoOptionDef *def,
 		   JsonbValue *v, void *opts)
 {
-	if (def->type == PROMO_OPTION_CHOICE)
+	if (def->nullable && v->type == jbvNull)
+		WriteNumber(def, def->type == PROMO_OPTION_REAL_ARRAY ? 0 : def->default_value, opts);
+	else if (def->type == PROMO_OPTION_REAL_ARRAY)
+		StoreRealArray(table, def, v, opts);
+	else if (def->type == PROMO_OPTION_CHOICE)
 		StoreChoice(table, def, v, opts);
 	else if (def->type == PROMO_OPTION_BOOL && v->type == jbvBool)
 		StoreNumber(table, def, v->val.boolean ? 1 : 0, opts);
 	else if (def->type != PROMO_OPTION_BOOL && v->type == jbvNumeric)
-		StoreNumber(table, def,
-					DatumGetFloat8(DirectFunctionCall1(numeric_float8,
-													   NumericGetDatum(v->val.numeric))),
-					opts);
+		StoreNumber(table, def, NumericValue(v), opts);
 	else
 		BadValue(table, def);
 }
@@ -183,7 +274,7 @@ FindOption(const PromoOptionTable *table, const char *name, int len)
 	return NULL;
 }
 
-/* Set every option of the table to its default. */
+/* Set every option of the table to its default (not range-checked). */
 void
 promo_options_defaults(const PromoOptionTable *table, void *opts)
 {
@@ -191,7 +282,7 @@ promo_options_defaults(const PromoOptionTable *table, void *opts)
 	{
 		const PromoOptionDef *def = &table->defs[i];
 
-		StoreNumber(table, def, def->default_value, opts);
+		WriteNumber(def, def->default_value, opts);
 		if (def->type == PROMO_OPTION_CHOICE && def->array_offset >= 0)
 			*OPTION_AT(opts, def->array_offset, Jsonb *) = NULL;
 	}

@@ -9,6 +9,8 @@
  * settings as arguments set them one by one with promo_option_set_*, so
  * defaults and ranges are written once for both.  Unknown keys, values of
  * the wrong type and values out of range are errors that name the key.
+ * Defaults are the table's and are not range-checked: a default outside
+ * the range (INFINITY for "no limit") is a value only the default has.
  */
 #ifndef PROMO_OPTIONS_H
 #define PROMO_OPTIONS_H
@@ -21,9 +23,14 @@ typedef enum PromoOptionType
 	PROMO_OPTION_INT64,			/* int64: a whole number in [min, max] */
 	PROMO_OPTION_REAL,			/* double: a finite number in [min, max] */
 	PROMO_OPTION_BOOL,			/* bool: true or false */
-	PROMO_OPTION_CHOICE			/* int32: the index of one of choices, or
+	PROMO_OPTION_CHOICE,		/* int32: the index of one of choices, or
 								 * the number of choices for a JSON array
 								 * (stored as Jsonb * at array_offset) */
+	PROMO_OPTION_REAL_ARRAY		/* double *: a JSON array of finite numbers
+								 * in [min, max] (null elements take
+								 * default_value), palloc'd; its length is
+								 * an int32 at array_offset; NULL and 0
+								 * when absent */
 } PromoOptionType;
 
 typedef struct PromoOptionDef
@@ -31,13 +38,16 @@ typedef struct PromoOptionDef
 	const char *name;
 	PromoOptionType type;
 	int			offset;			/* of the value in the options struct */
-	double		default_value;	/* number, bool (0 or 1) or choice index */
+	double		default_value;	/* number, bool (0 or 1) or choice index;
+								 * REAL_ARRAY: of a null element */
 	double		min;			/* INT, INT64, REAL */
 	double		max;
 	const char *const *choices; /* CHOICE: names, NULL-terminated */
-	int			array_offset;	/* CHOICE: where a JSON array goes, or -1 */
+	int			array_offset;	/* CHOICE: where a JSON array goes, or -1;
+								 * REAL_ARRAY: where its length goes */
 	const char *array_help;		/* CHOICE: what the array holds */
-	bool		min_exclusive;	/* REAL: the value must exceed min */
+	bool		min_exclusive;	/* REAL, REAL_ARRAY: values must exceed min */
+	bool		nullable;		/* a JSON null means the default (absent) */
 } PromoOptionDef;
 
 /* The options of one algorithm; what names them in messages. */

@@ -176,6 +176,59 @@ promo_vector_nullable(ArrayType *arr, const char *what, int *n, bool **isnull)
 	return promo_vector_copy(arr, what, n, isnull, PROMO_NULLS);
 }
 
+/*
+ * An array argument, without the palloc of PG_GETARG_ARRAYTYPE_P when it
+ * is a short inline value (at most 126 bytes, as most rows' arrays of a
+ * few offers or features are): its bytes are copied into buf under a
+ * 4-byte header, as detoasting would.  Other values are detoasted.
+ */
+ArrayType *
+promo_array_arg(FunctionCallInfo fcinfo, int argno, PromoArrayBuffer *buf)
+{
+	struct varlena *v = (struct varlena *) DatumGetPointer(PG_GETARG_DATUM(argno));
+	Size		len;
+
+	if (!VARATT_IS_EXTENDED(v))
+		return (ArrayType *) v;
+	if (!VARATT_IS_SHORT(v))
+		return PG_GETARG_ARRAYTYPE_P(argno);
+	len = VARSIZE_SHORT(v) - VARHDRSZ_SHORT;
+	SET_VARSIZE(buf->bytes, len + VARHDRSZ);
+	memcpy(VARDATA(buf->bytes), VARDATA_SHORT(v), len);
+	return (ArrayType *) buf->bytes;
+}
+
+/*
+ * The number of elements of a 1-D float8[] (checked as such), NULL
+ * elements allowed: with promo_vector_into, a row read without copies.
+ */
+int
+promo_vector_length(ArrayType *arr, const char *what)
+{
+	CheckOneDimensional(arr, what);
+	return ARR_NDIM(arr) == 1 ? ARR_DIMS(arr)[0] : 0;
+}
+
+/*
+ * The elements of a float8[] that passed promo_vector_length into out,
+ * NULL elements as null_value; the values themselves are not checked.
+ */
+void
+promo_vector_into(ArrayType *arr, double *out, double null_value)
+{
+	int			n = ARR_NDIM(arr) == 1 ? ARR_DIMS(arr)[0] : 0;
+	const double *data = (const double *) ARR_DATA_PTR(arr);
+	bits8	   *nulls = ARR_NULLBITMAP(arr);
+
+	if (nulls == NULL)
+	{
+		memcpy(out, data, sizeof(double) * n);
+		return;
+	}
+	for (int i = 0; i < n; i++)
+		out[i] = nulls[i / 8] & (1 << (i % 8)) ? *data++ : null_value;
+}
+
 /* Error unless got == want: arrays of different lengths. */
 void
 promo_check_length(const char *what, int got, int want)

@@ -45,6 +45,28 @@ extern double *promo_vector_nullable(ArrayType *arr, const char *what, int *n,
 extern double *promo_vector_copy(ArrayType *arr, const char *what, int *n,
 								 bool **isnull, int flags);
 
+/* Room for a short inline array value under a 4-byte header, aligned. */
+typedef union PromoArrayBuffer
+{
+	double		align;
+	char		bytes[VARHDRSZ + 128];
+} PromoArrayBuffer;
+
+/*
+ * An array argument; a short inline value is copied into buf rather than
+ * palloc'd (the copy is valid while buf is).
+ */
+extern ArrayType *promo_array_arg(FunctionCallInfo fcinfo, int argno,
+								  PromoArrayBuffer *buf);
+
+/*
+ * The length of a 1-D float8[] (checked as such, NULL elements allowed),
+ * and its elements into out with NULL elements as null_value (values not
+ * checked): a row read in place, without the copies of promo_vector_copy.
+ */
+extern int	promo_vector_length(ArrayType *arr, const char *what);
+extern void promo_vector_into(ArrayType *arr, double *out, double null_value);
+
 /* Error unless a feature vector has at least one element. */
 extern void promo_check_not_empty(const char *what, int n);
 

@@ -3,8 +3,8 @@
  *		libFuzzer target for the C core: any input must neither crash nor
  *		break the invariants the glue relies on.
  *
- * The first byte picks a core module (finite, kmeans, linreg, logreg,
- * markov, metrics, moments, offers, scaler and clip, similarity); the rest is read as parameters and as
+ * The first byte picks a core module (assign, finite, kmeans, linreg,
+ * logreg, markov, metrics, moments, offers, scaler and clip, similarity); the rest is read as parameters and as
  * doubles (non-finite ones are replaced where the glue rejects them).
  * Each module's function calls every entry point of its header.
  */
@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "assign.h"
 #include "clip.h"
 #include "finite.h"
 #include "kmeans.h"
@@ -637,6 +638,80 @@ FuzzOffers(Input *in)
 	}
 }
 
+/* A cap from the input: none (INFINITY) or a positive small value. */
+static double
+NextCap(Input *in)
+{
+	double		v = fabs(NextSmall(in));
+
+	return NextByte(in) & 1 ? INFINITY : v > 0.0 ? v : 0.5;
+}
+
+/*
+ * Assignment: every offer given is usable, no cap is exceeded (summed in
+ * user order), statuses agree with the offers, the dual bound is at least
+ * the profit, and a second solve gives the same plan.
+ */
+static void
+FuzzAssign(Input *in)
+{
+	size_t		n = NextByte(in) % 24;
+	int			m = 1 + NextByte(in) % 4;
+	double		v[24 * 4], c[24 * 4], r[24 * 4], ob[4], orr[4], ospend[4] = {0}, ored[4] = {0};
+	int32_t		offer[24], offer2[24], runner[24];
+	double		runner_value[24], offers[4 * PROMO_ASSIGN_OFFER_FIELDS];
+	uint8_t		status[24];
+	PromoAssignProblem p = promo_assign_problem(n, m, v, c, r);
+	PromoAssignResult res = {offer, runner, runner_value, status, offers};
+	PromoAssignResult res2 = {offer2, NULL, NULL, NULL, NULL};
+	void	   *work = malloc(promo_assign_work_bytes(n, m));
+	double		spend = 0.0, contacts = 0.0;
+
+	for (size_t a = 0; a < n * (size_t) m; a++)
+	{
+		v[a] = NextByte(in) % 7 == 0 ? NAN : NextSmall(in);
+		c[a] = fabs(NextSmall(in));
+		r[a] = NextByte(in) / 255.0;
+	}
+	p.budget = NextCap(in);
+	p.max_contacts = NextByte(in) & 1 ? INFINITY : 1 + NextByte(in) % 8;
+	for (int j = 0; j < m; j++)
+	{
+		ob[j] = NextCap(in);
+		orr[j] = NextCap(in);
+	}
+	p.offer_budget = ob;
+	p.offer_redemptions = orr;
+	p.min_roi = NextByte(in) & 1 ? 0.0 : NextByte(in) / 64.0;
+	p.max_iter = 1 + NextByte(in) % 50;
+	Require(promo_assign_invalid(&p) == NULL);
+	promo_assign_solve(&p, &res, work, NULL);
+	promo_assign_solve(&p, &res2, work, NULL);
+	for (size_t i = 0; i < n; i++)
+	{
+		int			o = offer[i];
+		bool		given = status[i] == PROMO_ASSIGN_GIVEN ||
+			status[i] >= PROMO_ASSIGN_DOWNGRADED_BUDGET;
+
+		Require(offer2[i] == o);
+		Require(status[i] < PROMO_ASSIGN_STATUS_COUNT && given == (o >= 0));
+		Require(runner[i] != o || o < 0);
+		if (o < 0)
+			continue;
+		Require(o < m && v[i * m + o] > 0.0 && v[i * m + o] >= p.min_roi * c[i * m + o]);
+		spend += c[i * m + o];
+		contacts += 1.0;
+		ospend[o] += c[i * m + o];
+		ored[o] += r[i * m + o];
+	}
+	Require(spend <= p.budget && contacts <= p.max_contacts);
+	for (int j = 0; j < m; j++)
+		Require(ospend[j] <= ob[j] && ored[j] <= orr[j]);
+	Require(spend == res.spend && res.dual_bound >= res.profit - 1e-9 * (1.0 + fabs(res.profit)));
+	Require(res.gap >= 0.0 && res.gap <= 1.0);
+	free(work);
+}
+
 int			LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* Entry point: dispatch on the first byte. */
@@ -645,7 +720,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	Input		in = {data, size, 0};
 
-	switch (NextByte(&in) % 10)
+	switch (NextByte(&in) % 11)
 	{
 		case 0:
 			FuzzLinreg(&in);
@@ -676,6 +751,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		case 9:
 			FuzzOffers(&in);
+			break;
+		case 10:
+			FuzzAssign(&in);
 			break;
 	}
 	return 0;

@@ -1,6 +1,6 @@
 /*
  * fixture.c
- *		Reading the committed CSV fixtures of test/fixtures/logreg/.
+ *		Reading the committed CSV fixtures of test/fixtures/.
  */
 #include "fixture.h"
 
@@ -13,9 +13,9 @@
 
 #define LINE_MAX_CHARS 4096
 
-/* Open test/fixtures/logreg/<name>, found from this source file's path. */
+/* Open test/fixtures/<path>, found from this source file's path. */
 static FILE *
-OpenFixture(const char *name)
+OpenPath(const char *name)
 {
 	const char *self = __FILE__;
 	const char *slash = strrchr(self, '/');
@@ -23,11 +23,21 @@ OpenFixture(const char *name)
 	char		path[1024];
 	FILE	   *f;
 
-	snprintf(path, sizeof(path), "%.*s../fixtures/logreg/%s", dirlen, self, name);
+	snprintf(path, sizeof(path), "%.*s../fixtures/%s", dirlen, self, name);
 	f = fopen(path, "r");
 	if (!CHECK(f != NULL))
 		fprintf(stdout, "  cannot open %s\n", path);
 	return f;
+}
+
+/* Open test/fixtures/logreg/<name>. */
+static FILE *
+OpenFixture(const char *name)
+{
+	char		path[1024];
+
+	snprintf(path, sizeof(path), "logreg/%s", name);
+	return OpenPath(path);
 }
 
 /* Next line that is not a comment, newline stripped; false at the end. */
@@ -98,11 +108,13 @@ fixture_table(const char *name, int *nrows, int *ncols)
 	return data;
 }
 
-/* The value of the line whose leading fields are key. */
-double
-fixture_value(const char *name, const char *key)
+/*
+ * The value of the line of an open fixture whose leading fields are key;
+ * when there is none, absent, or NaN with a failed check if required.
+ */
+static double
+ValueOf(FILE *f, const char *name, const char *key, bool required, double absent)
 {
-	FILE	   *f = OpenFixture(name);
 	char		line[LINE_MAX_CHARS];
 	size_t		len = strlen(key);
 	double		value = NAN;
@@ -119,7 +131,30 @@ fixture_value(const char *name, const char *key)
 		}
 	}
 	fclose(f);
+	if (!found && !required)
+		return absent;
 	if (!CHECK(found))
 		fprintf(stdout, "  no line %s in %s\n", key, name);
 	return value;
+}
+
+/* The value of the line of test/fixtures/logreg/<name> whose leading fields are key. */
+double
+fixture_value(const char *name, const char *key)
+{
+	return ValueOf(OpenFixture(name), name, key, true, NAN);
+}
+
+/* The value of the line of test/fixtures/<path> whose leading fields are key. */
+double
+fixture_value_at(const char *path, const char *key)
+{
+	return ValueOf(OpenPath(path), path, key, true, NAN);
+}
+
+/* The same, or absent when there is no such line. */
+double
+fixture_value_or(const char *path, const char *key, double absent)
+{
+	return ValueOf(OpenPath(path), path, key, false, absent);
 }

@@ -1,6 +1,6 @@
 /*
  * fixture.h
- *		Reading the committed CSV fixtures of test/fixtures/logreg/.
+ *		Reading the committed CSV fixtures of test/fixtures/.
  *
  * Lines starting with '#' are comments (the provenance header); the first
  * other line names the columns.
@@ -20,5 +20,11 @@ extern double *fixture_table(const char *name, int *nrows, int *ncols);
  * when there is no such line.
  */
 extern double fixture_value(const char *name, const char *key);
+
+/* fixture_value for the file test/fixtures/<path> ("assign/lp.csv"). */
+extern double fixture_value_at(const char *path, const char *key);
+
+/* fixture_value_at, or absent (and no failed check) without such a line. */
+extern double fixture_value_or(const char *path, const char *key, double absent);
 
 #endif							/* PROMO_UNIT_FIXTURE_H */

@@ -137,6 +137,7 @@ static const UnitTest *const suites[] = {
 	unit_kmeans_tests,
 	unit_clip_tests,
 	unit_offers_tests,
+	unit_assign_tests,
 };
 
 int
