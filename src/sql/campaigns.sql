@@ -210,8 +210,7 @@ BEGIN
 	DROP TABLE IF EXISTS pg_temp._promo_offers;
 	CREATE TEMP TABLE _promo_offers ON COMMIT DROP AS
 	SELECT row_number() OVER (ORDER BY o.offer_id)::int AS ord, o.*,
-		   NULL::promo.model AS model, NULL::promo.model AS basket_model,
-		   NULL::float8 AS basket_sigma, NULL::text AS model_source
+		   NULL::promo.model AS model, NULL::text AS model_source
 	FROM promo.offers o
 	WHERE o.active AND (o.campaign = c.campaign OR o.campaign IS NULL);
 	SELECT count(*) INTO m FROM _promo_offers;
@@ -316,23 +315,28 @@ BEGIN
 END
 $function$;
 
--- A model of ln(basket) over the conversions of the history with a
--- positive basket: of the arm (NULL: the control arm), or of all arms when
--- pooled; NULL when they are fewer than promo._arm_min_rows() or their
--- features are collinear.
-CREATE FUNCTION _basket_fit(arm text, pooled boolean, keep int[]) RETURNS model
+-- Of the columns keep of the features and offer attributes (xa), in
+-- order, those that least squares of ln(basket) over the history's
+-- conversions can use together: each column is added unless it is a
+-- linear combination of those before it (there are few columns and each
+-- trial fits one small cross-product matrix).
+CREATE FUNCTION _basket_columns(keep int[]) RETURNS int[]
 	LANGUAGE plpgsql
 AS $function$
 DECLARE
-	m promo.model;
+	chosen int[] := '{}';
+	j int;
 BEGIN
-	SELECT promo.linreg(ln(h.basket), promo._pick(h.x, keep)) INTO m
-	FROM _promo_h h
-	WHERE h.converted AND h.basket > 0 AND (pooled OR h.offer_id IS NOT DISTINCT FROM arm)
-	HAVING count(*) >= promo._arm_min_rows();
-	RETURN m;
-EXCEPTION WHEN data_exception THEN
-	RETURN NULL;
+	FOREACH j IN ARRAY keep LOOP
+		BEGIN
+			PERFORM promo.linreg(ln(h.basket), promo._pick(h.xa, chosen || j))
+			FROM _promo_ht h WHERE h.converted AND h.basket > 0;
+			chosen := chosen || j;
+		EXCEPTION WHEN data_exception THEN
+			NULL;				-- collinear with the columns before it
+		END;
+	END LOOP;
+	RETURN chosen;
 END
 $function$;
 
@@ -344,8 +348,9 @@ $function$;
 -- kept only when its held-out log loss beats the shared model's.  Columns
 -- constant over the history are left out of the fits (x_keep, shared_keep).
 -- With the campaign's response_model set, that model answers for every
--- arm.  Basket models: ln(basket) by least squares per arm with enough
--- conversions, pooled over all arms otherwise.  Returns the models' report.
+-- arm.  The basket: one least-squares model of ln(basket) over all
+-- conversions, on the features and the offer attributes.  Returns the
+-- models' report.
 CREATE FUNCTION _campaign_models(c campaigns, basket_ref float8) RETURNS jsonb
 	LANGUAGE plpgsql
 AS $function$
@@ -354,10 +359,10 @@ DECLARE
 	dim int := (SELECT cardinality(x) FROM _promo_x LIMIT 1);
 	x_keep int[];
 	shared_keep int[];
+	basket_keep int[];
 	shared promo.model;
 	control promo.model;
-	pooled promo.model;
-	control_basket promo.model;
+	basket_model promo.model;
 	arm record;
 	basket_mu float8;
 	basket_sd float8;
@@ -419,24 +424,27 @@ BEGIN
 	END IF;
 	UPDATE _promo_offers SET model_source = CASE WHEN model IS NULL THEN 'shared' ELSE 'own' END;
 
-	-- Basket models on ln(basket) of the conversions: the arm's own,
-	-- else pooled over all arms, else the mean of ln(basket).
-	pooled := promo._basket_fit(NULL, true, x_keep);
-	UPDATE _promo_offers o SET basket_model = coalesce(promo._basket_fit(o.offer_id, false, x_keep), pooled);
-	UPDATE _promo_offers o SET basket_sigma = (promo.metrics(o.basket_model) ->> 'sigma')::float8;
-	control_basket := coalesce(promo._basket_fit(NULL, false, x_keep), pooled);
-	SELECT avg(ln(basket)), coalesce(stddev_samp(ln(basket)), 0) INTO basket_mu, basket_sd
-	FROM _promo_h WHERE converted AND basket > 0;
+	-- The basket model: ln(basket) of every conversion of the history on
+	-- the features and the offer's attributes (zero for the control arm),
+	-- so that offers shift the basket through their attributes and a small
+	-- arm borrows from the others; the mean of ln(basket) when there are
+	-- too few conversions.
+	basket_keep := promo._basket_columns(shared_keep);
+	SELECT promo.linreg(ln(h.basket), promo._pick(h.xa, basket_keep)) INTO basket_model
+	FROM _promo_ht h WHERE h.converted AND h.basket > 0
+	HAVING count(*) >= promo._arm_min_rows() + cardinality(basket_keep);
+	SELECT avg(ln(h.basket)), coalesce(stddev_samp(ln(h.basket)), 0) INTO basket_mu, basket_sd
+	FROM _promo_h h WHERE h.converted AND h.basket > 0;
 	IF basket_mu IS NULL THEN
 		RAISE EXCEPTION 'offer history % has no conversions with a positive basket', c.offer_history
 			USING ERRCODE = 'no_data_found';
 	END IF;
+	basket_sd := coalesce((promo.metrics(basket_model) ->> 'sigma')::float8, basket_sd);
 
 	DROP TABLE IF EXISTS pg_temp._promo_models;
 	CREATE TEMP TABLE _promo_models ON COMMIT DROP AS
-	SELECT shared, shared_keep, control, x_keep, control_basket,
-		   coalesce((promo.metrics(control_basket) ->> 'sigma')::float8, basket_sd) AS control_sigma,
-		   basket_mu, basket_sd;
+	SELECT shared, shared_keep, control, x_keep, basket_model AS basket, basket_keep, basket_mu,
+		   basket_sd;
 
 	SELECT jsonb_build_object(
 		'history_rows', (SELECT count(*) FROM _promo_h),
@@ -484,8 +492,9 @@ BEGIN
 			   CASE WHEN m.control IS NOT NULL THEN promo.predict(m.control, promo._pick(x.x, m.x_keep))
 					ELSE promo.predict(m.shared, promo._pick(x.x || array_fill(0::float8, ARRAY[nattr]),
 															 m.shared_keep)) END AS p_none,
-			   exp(coalesce(promo.predict(m.control_basket, promo._pick(x.x, m.x_keep)), m.basket_mu)
-				   + m.control_sigma ^ 2 / 2) AS basket_none,
+			   exp(coalesce(promo.predict(m.basket, promo._pick(x.x || array_fill(0::float8, ARRAY[nattr]),
+																  m.basket_keep)), m.basket_mu)
+				   + m.basket_sd ^ 2 / 2) AS basket_none,
 			   CASE WHEN promo.in_sample(c.campaign || '/' || x.user_id, c.holdout_share, 0)
 					THEN 'holdout'
 					WHEN promo.in_sample(c.campaign || '/' || x.user_id,
@@ -498,9 +507,11 @@ BEGIN
 					ELSE promo.predict(m.shared, promo._pick(u.x || promo.offer_attributes(o.terms, basket_ref),
 															 m.shared_keep))
 			   END AS p,
-			   exp(coalesce(promo.predict(o.basket_model, promo._pick(u.x, m.x_keep)), m.basket_mu)
-				   + coalesce(o.basket_sigma, m.basket_sd) ^ 2 / 2) AS basket_mean,
-			   coalesce(o.basket_sigma, m.basket_sd) AS basket_sigma,
+			   exp(coalesce(promo.predict(m.basket,
+										  promo._pick(u.x || promo.offer_attributes(o.terms, basket_ref),
+													  m.basket_keep)), m.basket_mu)
+				   + m.basket_sd ^ 2 / 2) AS basket_mean,
+			   m.basket_sd AS basket_sigma,
 			   (o.segments IS NULL OR u.segment = ANY (o.segments))
 			   AND (o.tiers IS NULL OR u.tier = ANY (o.tiers))
 			   AND (o.customers = 'all' OR (o.customers = 'returning') = u.returning_customer)
@@ -947,8 +958,8 @@ COMMENT ON FUNCTION offer_attributes(offer_terms, float8) IS
 COMMENT ON FUNCTION _campaign_history(campaigns) IS 'builds the temporary table of the offer history joined to the features, with its checks';
 COMMENT ON FUNCTION _response_options() IS 'options of every response model a refresh trains';
 COMMENT ON FUNCTION _arm_min_rows() IS 'conversions and non-conversions an arm needs for a model of its own';
-COMMENT ON FUNCTION _basket_fit(text, boolean, int[]) IS
-	'least squares of ln(basket) over an arm''s conversions, or NULL when there are too few or the features are collinear';
+COMMENT ON FUNCTION _basket_columns(int[]) IS
+	'the columns a least-squares basket model can use together, each added unless collinear with those before it';
 COMMENT ON FUNCTION _campaign_models(campaigns, float8) IS 'trains and selects the response and basket models of a refresh';
 COMMENT ON FUNCTION _campaign_score(campaigns, float8, float8) IS 'scores every (user, offer) of a refresh';
 COMMENT ON FUNCTION _offer_attribute_names() IS 'names of the attributes of promo.offer_attributes';
