@@ -30,8 +30,10 @@ INSERT INTO promo.offers (offer_id, kind, contact_cost) VALUES ('msg', 'message'
 CALL promo.refresh('cp');
 
 -- Every user has one row; the holdout is about 10% and gets nothing.
-SELECT user_group, count(*) AS users, count(offer_id) AS given
+SELECT user_group, count(*) > 0 AS users, count(offer_id) > 0 AS given,
+       count(*) = count(DISTINCT user_id) AS one_row_each
 FROM promo.assignments WHERE campaign = 'cp' GROUP BY user_group ORDER BY user_group;
+SELECT count(*) AS users FROM promo.assignments WHERE campaign = 'cp';
 SELECT abs(avg((user_group = 'holdout')::int) - 0.1) < 0.01 AS holdout_share_ok
 FROM promo.assignments WHERE campaign = 'cp';
 -- The budget holds, and no offer of negative expected value is given.
@@ -43,12 +45,36 @@ SELECT offer_id IS NOT NULL AS given, round(avg(x[2])::numeric, 1) > 0 AS high_x
 FROM promo.assignments JOIN cp_users USING (user_id)
 WHERE campaign = 'cp' AND user_group = 'treatment' GROUP BY 1 ORDER BY 1;
 -- Reasons name the decision, and the given offers' top features.
-SELECT reason ->> 'decision' AS decision, count(*) AS users,
+SELECT reason ->> 'decision' AS decision,
        bool_and(jsonb_array_length(reason -> 'top_features') BETWEEN 1 AND 3) AS top_features
 FROM promo.assignments WHERE campaign = 'cp' AND offer_id IS NOT NULL
 GROUP BY 1 ORDER BY 1;
 SELECT DISTINCT reason ->> 'decision' AS decision
 FROM promo.assignments WHERE campaign = 'cp' ORDER BY 1;
+-- Users not given an offer for the budget name their best offer as runner-up.
+SELECT bool_and(reason ? 'runner_up' AND (reason ->> 'runner_up_profit')::float8 > 0) AS runner_up_named
+FROM promo.assignments
+WHERE campaign = 'cp' AND reason ->> 'decision' = 'not given: budget';
+-- The plan checked on the history: the inverse-propensity estimate of its
+-- incremental profit, computed here from the history by hand, and
+-- intervals of positive width.
+WITH arms AS (
+    SELECT offer_id, count(*)::float8 / sum(count(*)) OVER () AS share
+    FROM cp_history GROUP BY offer_id
+), r AS (
+    SELECT (h.offer_id IS NOT DISTINCT FROM a.offer_id)::int / ar.share
+           - (h.offer_id IS NULL)::int / (SELECT share FROM arms WHERE offer_id IS NULL) AS w,
+           CASE WHEN h.converted THEN (h.revenue + h.discount_cost) * 0.4 - h.discount_cost
+                ELSE 0 END - coalesce(o.contact_cost, 0) AS profit
+    FROM cp_history h
+    JOIN promo.assignments a ON a.campaign = 'cp' AND a.user_id = h.user_id
+    JOIN arms ar ON ar.offer_id IS NOT DISTINCT FROM h.offer_id
+    LEFT JOIN promo.offers o ON o.offer_id = h.offer_id
+)
+SELECT abs(p.ips_profit - 3000 * (SELECT avg(w * profit) FROM r)) < 1e-6 * abs(p.ips_profit) AS ips_by_hand,
+       p.ips_profit_low < p.ips_profit_high AND p.dr_profit_low < p.dr_profit_high
+       AND p.ips_spend_low < p.ips_spend_high AS intervals, p.over_budget
+FROM promo.campaign_plan p WHERE p.campaign = 'cp' AND p.total;
 -- The plan's total row matches the rows.
 SELECT p.users = (SELECT count(offer_id) FROM promo.assignments WHERE campaign = 'cp') AS users_match,
        abs(p.expected_cost - (SELECT sum(expected_cost) FROM promo.assignments WHERE campaign = 'cp')) < 1e-9 AS cost_match,

@@ -20,6 +20,10 @@
 -- (user, eligible offer), assigns under the budgets and replaces the
 -- campaign's rows of promo.assignments in one transaction.
 --
+-- The functions of the refresh pipeline (promo.refresh, promo._campaign*,
+-- promo._basket_columns) build and read temporary tables and write the
+-- plan: they are VOLATILE and PARALLEL UNSAFE, PostgreSQL's defaults.
+--
 -- The dynamic SQL of this file formats only regclass values (printed
 -- quoted and schema-qualified as needed, so %s is the right conversion,
 -- not %I) and fragments chosen from constants; values go in through USING.
@@ -123,7 +127,7 @@ CREATE FUNCTION behaviour_vector(views bigint, carts bigint, purchases bigint,
 
 -- The campaign's row, or an error naming the unknown campaign.
 CREATE FUNCTION _campaign(name text) RETURNS campaigns
-	LANGUAGE plpgsql STABLE
+	LANGUAGE plpgsql
 AS $function$
 DECLARE
 	c promo.campaigns;
@@ -300,21 +304,6 @@ CREATE FUNCTION _pick(x float8[], keep int[]) RETURNS float8[]
 	LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
 	RETURN ARRAY(SELECT x[k.i] FROM unnest(keep) WITH ORDINALITY k(i, n) ORDER BY k.n);
 
--- The positions (1-based) where the vectors x of a query's rows are not
--- all equal: the columns a model can learn from.
-CREATE FUNCTION _varying_columns(query text) RETURNS int[]
-	LANGUAGE plpgsql STABLE
-AS $function$
-DECLARE
-	keep int[];
-BEGIN
-	EXECUTE format('SELECT array_agg(v.j ORDER BY v.j) FROM '
-				   '(SELECT j FROM (SELECT x FROM (%s) q) r, generate_subscripts(r.x, 1) j '
-				   'GROUP BY j HAVING min(r.x[j]) < max(r.x[j])) v', query) INTO keep;
-	RETURN coalesce(keep, '{}');
-END
-$function$;
-
 -- Of the columns keep of the features and offer attributes (xa), in
 -- order, those that least squares of ln(basket) over the history's
 -- conversions can use together: each column is added unless it is a
@@ -376,8 +365,13 @@ BEGIN
 						   array_fill(0::float8, ARRAY[nattr])) AS xa
 	FROM _promo_h h
 	LEFT JOIN promo.offers o USING (offer_id);
-	x_keep := promo._varying_columns('SELECT x FROM _promo_ht');
-	shared_keep := promo._varying_columns('SELECT xa AS x FROM _promo_ht');
+	-- Columns that vary over the history: the others cannot be learned.
+	SELECT coalesce(array_agg(v.j ORDER BY v.j), '{}') INTO x_keep
+	FROM (SELECT j FROM _promo_ht h, generate_subscripts(h.x, 1) j
+		  GROUP BY j HAVING min(h.x[j]) < max(h.x[j])) v;
+	SELECT coalesce(array_agg(v.j ORDER BY v.j), '{}') INTO shared_keep
+	FROM (SELECT j FROM _promo_ht h, generate_subscripts(h.xa, 1) j
+		  GROUP BY j HAVING min(h.xa[j]) < max(h.xa[j])) v;
 
 	IF c.response_model IS NOT NULL THEN
 		IF (promo.metrics(c.response_model) ->> 'features')::int <> dim + nattr THEN
@@ -963,6 +957,8 @@ COMMENT ON FUNCTION _basket_columns(int[]) IS
 COMMENT ON FUNCTION _campaign_models(campaigns, float8) IS 'trains and selects the response and basket models of a refresh';
 COMMENT ON FUNCTION _campaign_score(campaigns, float8, float8) IS 'scores every (user, offer) of a refresh';
 COMMENT ON FUNCTION _offer_attribute_names() IS 'names of the attributes of promo.offer_attributes';
+COMMENT ON FUNCTION _pick(float8[], int[]) IS 'the elements of x at the positions keep, in that order';
+COMMENT ON FUNCTION _pick_names(text[], int[]) IS 'the names at the positions keep, in that order';
 COMMENT ON FUNCTION _top_features(model, float8[], text[]) IS 'the three largest contributions of promo.explain as jsonb';
 COMMENT ON FUNCTION _campaign_assign(campaigns, text[], float8) IS 'assigns the scored users and replaces the campaign''s plan';
 COMMENT ON FUNCTION _campaign_margin(campaigns) IS 'the margin rate of a campaign';

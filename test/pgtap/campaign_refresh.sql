@@ -4,9 +4,14 @@
 -- committed (the other sessions must see it) and removed at the end.
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS dblink;
+-- Connection strings of this server: this database and the cron database.
+CREATE TEMP TABLE cr_conn AS
+SELECT format('host=%s port=%s dbname=%s', h, current_setting('port'), current_database()) AS here,
+       format('host=%s port=%s dbname=postgres', h, current_setting('port')) AS cron
+FROM (SELECT split_part(current_setting('unix_socket_directories'), ',', 1) AS h) s;
 DROP SCHEMA IF EXISTS cr_shop CASCADE;
 CREATE SCHEMA cr_shop;
-SELECT setseed(0.5);
+SELECT setseed(0.5) \g /dev/null
 CREATE TABLE cr_shop.users AS
 SELECT g::bigint AS user_id, ARRAY[random() * 2 - 1]::float8[] AS x
 FROM generate_series(1, 1000) g;
@@ -33,10 +38,10 @@ SELECT is((SELECT n FROM cr_first), 1000::bigint, 'the plan has a row per user')
 COMMIT;
 
 -- Another session refreshes with a larger budget and holds its transaction open.
-SELECT dblink_connect('cr_other', 'dbname=' || current_database());
-SELECT dblink_exec('cr_other', 'BEGIN');
-SELECT dblink_exec('cr_other', 'UPDATE promo.campaigns SET budget = 400 WHERE campaign = ''cr''');
-SELECT dblink_exec('cr_other', 'CALL promo.refresh(''cr'')');
+SELECT dblink_connect('cr_other', (SELECT here FROM cr_conn)) \g /dev/null
+SELECT dblink_exec('cr_other', 'BEGIN') \g /dev/null
+SELECT dblink_exec('cr_other', 'UPDATE promo.campaigns SET budget = 400 WHERE campaign = ''cr''') \g /dev/null
+SELECT dblink_exec('cr_other', 'CALL promo.refresh(''cr'')') \g /dev/null
 
 BEGIN;
 SELECT is((SELECT count(*) FROM promo.assignments WHERE campaign = 'cr'
@@ -46,8 +51,8 @@ SELECT is((SELECT count(offer_id) FROM promo.assignments WHERE campaign = 'cr'),
           (SELECT given FROM cr_first), 'and the old plan''s offers');
 COMMIT;
 
-SELECT dblink_exec('cr_other', 'COMMIT');
-SELECT dblink_disconnect('cr_other');
+SELECT dblink_exec('cr_other', 'COMMIT') \g /dev/null
+SELECT dblink_disconnect('cr_other') \g /dev/null
 
 BEGIN;
 SELECT is((SELECT count(*) FROM promo.assignments WHERE campaign = 'cr'
@@ -59,9 +64,9 @@ COMMIT;
 
 -- pg_cron (in the cluster's cron database) runs a refresh scheduled every minute.
 CREATE TEMP TABLE cr_before AS SELECT refreshed_at FROM promo._campaign_runs WHERE campaign = 'cr';
-SELECT dblink_exec('dbname=postgres', 'CREATE EXTENSION IF NOT EXISTS pg_cron');
+SELECT dblink_exec((SELECT cron FROM cr_conn), 'CREATE EXTENSION IF NOT EXISTS pg_cron') \g /dev/null
 CREATE TEMP TABLE cr_job AS
-SELECT * FROM dblink('dbname=postgres',
+SELECT * FROM dblink((SELECT cron FROM cr_conn),
     format('SELECT cron.schedule_in_database(%L, %L, %L, %L)', 'promo-test-refresh',
            '* * * * *', 'CALL promo.refresh(''cr'')', current_database()))
     AS t(jobid bigint);
@@ -69,7 +74,7 @@ SELECT * FROM dblink('dbname=postgres',
 DO $$
 BEGIN
 	FOR i IN 1..90 LOOP
-		EXIT WHEN (SELECT count(*) FROM dblink('dbname=postgres',
+		EXIT WHEN (SELECT count(*) FROM dblink((SELECT cron FROM cr_conn),
 					   format('SELECT status FROM cron.job_run_details WHERE jobid = %s '
 							  'AND status IN (''succeeded'', ''failed'')',
 							  (SELECT jobid FROM cr_job))) AS t(status text)) > 0;
@@ -79,7 +84,7 @@ END
 $$;
 
 BEGIN;
-SELECT is((SELECT string_agg(status, ',') FROM dblink('dbname=postgres',
+SELECT is((SELECT string_agg(status, ',') FROM dblink((SELECT cron FROM cr_conn),
               format('SELECT status FROM cron.job_run_details WHERE jobid = %s LIMIT 1',
                      (SELECT jobid FROM cr_job))) AS t(status text)),
           'succeeded', 'pg_cron ran the scheduled refresh');
@@ -88,7 +93,8 @@ SELECT cmp_ok((SELECT refreshed_at FROM promo._campaign_runs WHERE campaign = 'c
 SELECT * FROM finish();
 COMMIT;
 
-SELECT dblink_exec('dbname=postgres',
-                   format('SELECT cron.unschedule(%s)', (SELECT jobid FROM cr_job)));
+SELECT * FROM dblink((SELECT cron FROM cr_conn),
+                      format('SELECT cron.unschedule(%s)', (SELECT jobid FROM cr_job)))
+    AS t(unscheduled boolean) \g /dev/null
 DELETE FROM promo.campaigns WHERE campaign = 'cr';
 DROP SCHEMA cr_shop CASCADE;
