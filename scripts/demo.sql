@@ -173,6 +173,20 @@ SELECT coalesce(offer_id, CASE WHEN total THEN 'TOTAL' ELSE '(none)' END) AS off
        budget
 FROM promo.campaign_plan WHERE campaign = 'spring'
 ORDER BY total, user_group NULLS LAST, offer_id NULLS FIRST;
+\echo 'the plan checked on the randomized offer history, without the models (IPS)'
+\echo 'and with them (doubly robust), 95% intervals, against the models'' expectation'
+SELECT round(expected_profit::numeric, 0) AS expected_profit,
+       round(ips_profit::numeric, 0) AS ips_profit,
+       round(ips_profit_low::numeric, 0) || ' to ' || round(ips_profit_high::numeric, 0) AS ips_interval,
+       round(dr_profit::numeric, 0) AS dr_profit,
+       round(dr_profit_low::numeric, 0) || ' to ' || round(dr_profit_high::numeric, 0) AS dr_interval,
+       over_budget
+FROM promo.campaign_plan WHERE campaign = 'spring' AND total;
+\echo 'the plan against a blanket 10% offer and random offers at the same spend,'
+\echo 'valued with the demo shop''s hidden truth'
+SELECT policy, round(profit::numeric, 0) AS true_incremental_profit,
+       round(spend::numeric, 0) AS true_spend
+FROM promo_demo.campaign_truth;
 \echo 'sample assignments, with the reason for each decision'
 SELECT user_id, offer_id, user_group, round(p_convert::numeric, 3) AS p_convert,
        round(expected_profit::numeric, 2) AS profit, reason ->> 'decision' AS decision,
@@ -180,8 +194,3 @@ SELECT user_id, offer_id, user_group, round(p_convert::numeric, 3) AS p_convert,
        reason -> 'top_features' -> 0 ->> 'feature' AS top_feature
 FROM promo.assignments WHERE campaign = 'spring'
 ORDER BY user_id LIMIT 8;
-\echo 'the plan against a blanket 10% offer and random offers at the same spend,'
-\echo 'valued with the demo shop''s hidden truth'
-SELECT policy, round(profit::numeric, 0) AS true_incremental_profit,
-       round(spend::numeric, 0) AS true_spend
-FROM promo_demo.campaign_truth;
