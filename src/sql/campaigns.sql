@@ -467,8 +467,6 @@ $function$;
 CREATE FUNCTION _campaign_score(c campaigns, margin float8, basket_ref float8) RETURNS void
 	LANGUAGE plpgsql
 AS $function$
-DECLARE
-	nattr int := 8;
 BEGIN
 	DROP TABLE IF EXISTS pg_temp._promo_seg;
 	CREATE TEMP TABLE _promo_seg (user_id bigint PRIMARY KEY, segment int) ON COMMIT DROP;
@@ -481,31 +479,47 @@ BEGIN
 
 	DROP TABLE IF EXISTS pg_temp._promo_pairs;
 	CREATE TEMP TABLE _promo_pairs ON COMMIT DROP AS
-	WITH u AS (
-		SELECT x.*, s.segment,
-			   CASE WHEN m.control IS NOT NULL THEN promo.predict(m.control, promo._pick(x.x, m.x_keep))
-					ELSE promo.predict(m.shared, promo._pick(x.x || array_fill(0::float8, ARRAY[nattr]),
-															 m.shared_keep)) END AS p_none,
-			   exp(coalesce(promo.predict(m.basket, promo._pick(x.x || array_fill(0::float8, ARRAY[nattr]),
-																  m.basket_keep)), m.basket_mu)
-				   + m.basket_sd ^ 2 / 2) AS basket_none,
+	-- Each model's columns split into the user's and the offer's parts
+	-- (keep lists are ascending, the user's columns first), picked once per
+	-- user and once per offer: a pair only concatenates them.
+	WITH k AS MATERIALIZED (
+		SELECT m.*, u.dim,
+			   ARRAY(SELECT j FROM unnest(m.shared_keep) j WHERE j <= u.dim) AS sh_u,
+			   ARRAY(SELECT j - u.dim FROM unnest(m.shared_keep) j WHERE j > u.dim) AS sh_a,
+			   ARRAY(SELECT j FROM unnest(m.basket_keep) j WHERE j <= u.dim) AS bk_u,
+			   ARRAY(SELECT j - u.dim FROM unnest(m.basket_keep) j WHERE j > u.dim) AS bk_a
+		FROM _promo_models m, (SELECT cardinality(x) AS dim FROM _promo_x LIMIT 1) u
+	), o AS MATERIALIZED (
+		SELECT o.*, promo._pick(promo.offer_attributes(o.terms, basket_ref), k.sh_a) AS a_sh,
+			   promo._pick(promo.offer_attributes(o.terms, basket_ref), k.bk_a) AS a_bk
+		FROM _promo_offers o, k
+	), u AS MATERIALIZED (
+		SELECT x.user_id, x.tier, x.returning_customer, x.basket, s.segment,
+			   promo._pick(x.x, k.x_keep) AS x_own,
+			   promo._pick(x.x, k.sh_u) AS x_sh,
+			   promo._pick(x.x, k.bk_u) AS x_bk,
+			   CASE WHEN k.control IS NOT NULL THEN promo.predict(k.control, promo._pick(x.x, k.x_keep))
+					ELSE promo.predict(k.shared, promo._pick(x.x, k.sh_u)
+										 || array_fill(0::float8, ARRAY[cardinality(k.sh_a)])) END
+				   AS p_none,
+			   exp(coalesce(promo.predict(k.basket, promo._pick(x.x, k.bk_u)
+											|| array_fill(0::float8, ARRAY[cardinality(k.bk_a)])),
+							k.basket_mu)
+				   + k.basket_sd ^ 2 / 2) AS basket_none,
 			   CASE WHEN promo.in_sample(c.campaign || '/' || x.user_id, c.holdout_share, 0)
 					THEN 'holdout'
 					WHEN promo.in_sample(c.campaign || '/' || x.user_id,
 										 c.holdout_share + c.explore_share, 0)
 					THEN 'explore' ELSE 'treatment' END AS user_group
-		FROM _promo_x x CROSS JOIN _promo_models m LEFT JOIN _promo_seg s USING (user_id)
+		FROM _promo_x x CROSS JOIN k LEFT JOIN _promo_seg s USING (user_id)
 	), b AS (
 		SELECT u.user_id, u.user_group, u.p_none, u.basket_none, o.ord, o.terms,
-			   CASE WHEN o.model IS NOT NULL THEN promo.predict(o.model, promo._pick(u.x, m.x_keep))
-					ELSE promo.predict(m.shared, promo._pick(u.x || promo.offer_attributes(o.terms, basket_ref),
-															 m.shared_keep))
+			   CASE WHEN o.model IS NOT NULL THEN promo.predict(o.model, u.x_own)
+					ELSE promo.predict(k.shared, u.x_sh || o.a_sh)
 			   END AS p,
-			   exp(coalesce(promo.predict(m.basket,
-										  promo._pick(u.x || promo.offer_attributes(o.terms, basket_ref),
-													  m.basket_keep)), m.basket_mu)
-				   + m.basket_sd ^ 2 / 2) AS basket_mean,
-			   m.basket_sd AS basket_sigma,
+			   exp(coalesce(promo.predict(k.basket, u.x_bk || o.a_bk), k.basket_mu)
+				   + k.basket_sd ^ 2 / 2) AS basket_mean,
+			   k.basket_sd AS basket_sigma,
 			   (o.segments IS NULL OR u.segment = ANY (o.segments))
 			   AND (o.tiers IS NULL OR u.tier = ANY (o.tiers))
 			   AND (o.customers = 'all' OR (o.customers = 'returning') = u.returning_customer)
@@ -514,7 +528,7 @@ BEGIN
 					OR (SELECT count(*) FROM _promo_h h
 						WHERE h.user_id = u.user_id AND h.offer_id = o.offer_id) < o.frequency_cap)
 				   AS eligible
-		FROM u CROSS JOIN _promo_offers o CROSS JOIN _promo_models m
+		FROM u CROSS JOIN o CROSS JOIN k
 	)
 	SELECT b.*,
 		   promo.incremental_profit(b.terms, b.p, b.basket_mean,
