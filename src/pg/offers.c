@@ -579,15 +579,7 @@ Float8Elements(ArrayType *arr, const char *what, int n, double *buf, bool *skip)
 	int			got;
 	bits8	   *bitmap;
 
-	if (ARR_ELEMTYPE(arr) != FLOAT8OID)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATATYPE_MISMATCH),
-				 errmsg("%s must be a float8 array", what)));
-	if (ARR_NDIM(arr) > 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-				 errmsg("%s must be a one-dimensional array", what),
-				 errdetail("The array has %d dimensions.", ARR_NDIM(arr))));
+	promo_check_float8_array(arr, what);
 	got = ARR_NDIM(arr) == 1 ? ARR_DIMS(arr)[0] : 0;
 	if (got != n)
 		ereport(ERROR,

@@ -65,8 +65,8 @@ promo_check_memory(double bytes, const char *what, const char *hint)
 }
 
 /* Error unless arr is a one-dimensional float8 array. */
-static void
-CheckOneDimensional(ArrayType *arr, const char *what)
+void
+promo_check_float8_array(ArrayType *arr, const char *what)
 {
 	if (ARR_ELEMTYPE(arr) != FLOAT8OID)
 		ereport(ERROR,
@@ -121,7 +121,7 @@ promo_vector_arg(ArrayType *arr, const char *what, int *n)
 {
 	const double *values;
 
-	CheckOneDimensional(arr, what);
+	promo_check_float8_array(arr, what);
 	if (promo_array_has_nulls(arr))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
@@ -148,7 +148,7 @@ promo_vector_copy(ArrayType *arr, const char *what, int *n, bool **isnull,
 	double	   *values;
 	bool		anynull = false;
 
-	CheckOneDimensional(arr, what);
+	promo_check_float8_array(arr, what);
 	deconstruct_array(arr, FLOAT8OID, sizeof(float8), FLOAT8PASSBYVAL,
 					  TYPALIGN_DOUBLE, &elems, &nulls, n);
 	values = palloc(sizeof(double) * Max(*n, 1));
@@ -205,7 +205,7 @@ promo_array_arg(FunctionCallInfo fcinfo, int argno, PromoArrayBuffer *buf)
 int
 promo_vector_length(ArrayType *arr, const char *what)
 {
-	CheckOneDimensional(arr, what);
+	promo_check_float8_array(arr, what);
 	return ARR_NDIM(arr) == 1 ? ARR_DIMS(arr)[0] : 0;
 }
 

@@ -20,6 +20,9 @@
  */
 extern const double *promo_vector_arg(ArrayType *arr, const char *what, int *n);
 
+/* Error unless arr is a one-dimensional float8 array; what names it. */
+extern void promo_check_float8_array(ArrayType *arr, const char *what);
+
 /*
  * Does an array hold a NULL element?  Without a NULL bitmap it cannot, and
  * the test costs no call: row after row, most arrays have none.
