@@ -166,14 +166,18 @@ BEGIN
 					   'WHERE f.user_id IS NOT NULL AND f.x IS NOT NULL', c.features);
 	END IF;
 	IF c.events IS NOT NULL THEN
+		-- The features once, and the RFM tiers from them.
+		DROP TABLE IF EXISTS pg_temp._promo_uf;
+		CREATE TEMP TABLE _promo_uf ON COMMIT DROP AS
+		SELECT * FROM promo.user_features(c.events, c.orders, c.items, as_of, c.users);
 		CREATE TEMP TABLE _promo_b ON COMMIT DROP AS
 		SELECT f.user_id,
 			   promo.behaviour_vector(f.views, f.carts, f.purchases, f.conversion_rate,
 									  f.recency_days, f.frequency, f.monetary,
 									  f.avg_basket_value) AS x,
 			   r.tier, f.frequency > 0 AS returning_customer, f.avg_basket_value AS basket
-		FROM promo.user_features(c.events, c.orders, c.items, as_of, c.users) f
-		JOIN promo.rfm_tiers(c.events, c.orders, c.items, as_of, c.users) r USING (user_id);
+		FROM _promo_uf f
+		JOIN promo.rfm_tiers('pg_temp._promo_uf'::regclass) r USING (user_id);
 		IF c.features IS NULL THEN
 			INSERT INTO _promo_x
 			SELECT b.user_id, promo.standardize(b.x, s.m), b.tier,
@@ -184,7 +188,7 @@ BEGIN
 								  basket = b.basket
 			FROM _promo_b b WHERE b.user_id = u.user_id;
 		END IF;
-		DROP TABLE _promo_b;
+		DROP TABLE _promo_b, _promo_uf;
 	END IF;
 	SELECT min(cardinality(x)) INTO dim FROM _promo_x;
 	IF dim IS NULL THEN

@@ -1324,11 +1324,6 @@ COMMENT ON AGGREGATE assign(bigint, float8[], float8[], float8[], jsonb) IS
 	'at most one offer per user maximizing the sum of value (expected incremental profit) under the constraints (budget, max_contacts, offer_budget, offer_redemptions, min_roi): the Lagrangian dual of the multiple-choice knapsack, then a repair that keeps every cap; value, cost, redeem hold one element per offer';
 
 
-
-
-
-
-
 -- ---------------------------------------------------------------------
 -- Campaigns: the offer catalogue, per-user assignment and its views
 -- ---------------------------------------------------------------------
@@ -1496,14 +1491,18 @@ BEGIN
 					   'WHERE f.user_id IS NOT NULL AND f.x IS NOT NULL', c.features);
 	END IF;
 	IF c.events IS NOT NULL THEN
+		-- The features once, and the RFM tiers from them.
+		DROP TABLE IF EXISTS pg_temp._promo_uf;
+		CREATE TEMP TABLE _promo_uf ON COMMIT DROP AS
+		SELECT * FROM promo.user_features(c.events, c.orders, c.items, as_of, c.users);
 		CREATE TEMP TABLE _promo_b ON COMMIT DROP AS
 		SELECT f.user_id,
 			   promo.behaviour_vector(f.views, f.carts, f.purchases, f.conversion_rate,
 									  f.recency_days, f.frequency, f.monetary,
 									  f.avg_basket_value) AS x,
 			   r.tier, f.frequency > 0 AS returning_customer, f.avg_basket_value AS basket
-		FROM promo.user_features(c.events, c.orders, c.items, as_of, c.users) f
-		JOIN promo.rfm_tiers(c.events, c.orders, c.items, as_of, c.users) r USING (user_id);
+		FROM _promo_uf f
+		JOIN promo.rfm_tiers('pg_temp._promo_uf'::regclass) r USING (user_id);
 		IF c.features IS NULL THEN
 			INSERT INTO _promo_x
 			SELECT b.user_id, promo.standardize(b.x, s.m), b.tier,
@@ -1514,7 +1513,7 @@ BEGIN
 								  basket = b.basket
 			FROM _promo_b b WHERE b.user_id = u.user_id;
 		END IF;
-		DROP TABLE _promo_b;
+		DROP TABLE _promo_b, _promo_uf;
 	END IF;
 	SELECT min(cardinality(x)) INTO dim FROM _promo_x;
 	IF dim IS NULL THEN
