@@ -8,7 +8,7 @@
 -- The shop maps its past experiment onto the offer-history contract with a
 -- view; its three offer kinds all take the depth off the basket, so the
 -- catalogue has one percent_off offer per (kind, depth) arm.  The budget
--- is 0.5 per user of the shop (psql variable users of demo_shop.sql).
+-- is 0.5 per user of the shop.
 CREATE OR REPLACE VIEW promo_demo.offer_history AS
 SELECT 'q1-2025' AS campaign, o.user_id,
        CASE WHEN o.offer_kind <> 'none'
@@ -20,7 +20,7 @@ FROM promo_demo.offers o;
 DELETE FROM promo.campaigns WHERE campaign = 'spring';
 INSERT INTO promo.campaigns (campaign, budget, holdout_share, explore_share, offer_history,
                              events, orders, items, users, features_as_of)
-VALUES ('spring', 0.5 * :users, 0.1, 0.02, 'promo_demo.offer_history', 'promo_demo.events',
+VALUES ('spring', 0.5 * (SELECT count(*) FROM promo_demo.users), 0.1, 0.02, 'promo_demo.offer_history', 'promo_demo.events',
         'promo_demo.orders', 'promo_demo.items', 'promo_demo.users', '2025-01-01');
 INSERT INTO promo.offers (offer_id, campaign, kind, pct)
 SELECT k || '_' || d, 'spring', 'percent_off', d / 100.0
