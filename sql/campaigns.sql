@@ -1,6 +1,8 @@
 -- Campaigns: catalogue, refresh, assignments and plan on a small synthetic
 -- shop whose users come with their own feature vectors.
 SET client_min_messages = warning;
+-- Errors show their message, detail and hint, not the PL/pgSQL call stack.
+\set SHOW_CONTEXT never
 SET extra_float_digits = 0;
 SELECT setseed(0.25);
 CREATE TABLE cp_users AS
@@ -75,6 +77,9 @@ SELECT abs(p.ips_profit - 3000 * (SELECT avg(w * profit) FROM r)) < 1e-6 * abs(p
        p.ips_profit_low < p.ips_profit_high AND p.dr_profit_low < p.dr_profit_high
        AND p.ips_spend_low < p.ips_spend_high AS intervals, p.over_budget
 FROM promo.campaign_plan p WHERE p.campaign = 'cp' AND p.total;
+-- Every converting user of the history redeemed: the redemption rate is 1.
+SELECT round((report -> 'models' ->> 'redemption')::numeric, 9) AS redemption
+FROM promo._campaign_runs WHERE campaign = 'cp';
 -- The plan's total row matches the rows.
 SELECT p.users = (SELECT count(offer_id) FROM promo.assignments WHERE campaign = 'cp') AS users_match,
        abs(p.expected_cost - (SELECT sum(expected_cost) FROM promo.assignments WHERE campaign = 'cp')) < 1e-9 AS cost_match,

@@ -4,7 +4,7 @@
 -- truth) beats a blanket 10% offer and random offers at the same spend,
 -- the models rank held-out conversions above chance, and the budget holds.
 BEGIN;
-SELECT plan(7);
+SELECT plan(8);
 
 \set users 3000
 \set seed 11
@@ -38,6 +38,11 @@ SELECT cmp_ok((SELECT profit FROM promo_demo.campaign_truth WHERE policy = 'prom
 SELECT ok((SELECT abs(avg((user_group = 'holdout')::int) - 0.1) < 0.015
            FROM promo.assignments WHERE campaign = 'spring'),
           'the holdout is 10% of the users');
+
+-- The shop's generator has 90% of converting offer users redeem.
+SELECT ok((SELECT (report -> 'models' ->> 'redemption')::float8 BETWEEN 0.85 AND 0.95
+           FROM promo._campaign_runs WHERE campaign = 'spring'),
+          'the redemption rate learned from the history is about 0.9');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -1543,7 +1543,7 @@ BEGIN
 	DROP TABLE IF EXISTS pg_temp._promo_offers;
 	CREATE TEMP TABLE _promo_offers ON COMMIT DROP AS
 	SELECT row_number() OVER (ORDER BY o.offer_id)::int AS ord, o.*,
-		   NULL::promo.model AS model, NULL::text AS model_source
+		   NULL::promo.model AS model, NULL::text AS model_source, 1::float8 AS redemption
 	FROM promo.offers o
 	WHERE o.active AND (o.campaign = c.campaign OR o.campaign IS NULL);
 	SELECT count(*) INTO m FROM _promo_offers;
@@ -1684,6 +1684,7 @@ DECLARE
 	arm record;
 	basket_mu float8;
 	basket_sd float8;
+	pooled_redemption float8;
 	failed jsonb := '{}';
 	report jsonb;
 BEGIN
@@ -1747,6 +1748,25 @@ BEGIN
 	END IF;
 	UPDATE _promo_offers SET model_source = CASE WHEN model IS NULL THEN 'shared' ELSE 'own' END;
 
+	-- Redemption: the share of the offers' face value at the converting
+	-- baskets that the history shows as discount_cost (not every converting
+	-- user redeems); per arm with enough conversions, else pooled over all
+	-- offered arms, else 1; at most 1; 1 for messages, which have nothing
+	-- to redeem (their redemptions are their conversions).
+	SELECT least(sum(h.discount_cost) / nullif(sum(promo.face_value(o.terms, h.basket)), 0), 1)
+	INTO pooled_redemption
+	FROM _promo_h h JOIN promo.offers o USING (offer_id)
+	WHERE h.converted AND h.basket > 0;
+	UPDATE _promo_offers o
+	SET redemption = CASE WHEN o.kind = 'message' THEN 1 ELSE coalesce(r.rate, pooled_redemption, 1) END
+	FROM (SELECT p.ord,
+				 (SELECT least(sum(h.discount_cost) / nullif(sum(promo.face_value(p.terms, h.basket)), 0), 1)
+				  FROM _promo_h h
+				  WHERE h.offer_id = p.offer_id AND h.converted AND h.basket > 0
+				  HAVING count(*) >= promo._arm_min_rows()) AS rate
+		  FROM _promo_offers p) r
+	WHERE r.ord = o.ord;
+
 	-- The basket model: ln(basket) of every conversion of the history on
 	-- the features and the offer's attributes (zero for the control arm),
 	-- so that offers shift the basket through their attributes and a small
@@ -1780,6 +1800,7 @@ BEGIN
 										   END, h.converted)
 						 FROM _promo_ht h LEFT JOIN _promo_offers p USING (offer_id)
 						 WHERE NOT h.train),
+		'redemption', pooled_redemption,
 		'own_models', (SELECT coalesce(jsonb_agg(offer_id ORDER BY ord), '[]')
 					   FROM _promo_offers WHERE model_source = 'own'),
 		'failed_fits', failed)
@@ -1792,7 +1813,8 @@ $function$;
 -- by promo.in_sample of (campaign, user), independent of the scores), the
 -- control arm's conversion probability and, per offer in ord order,
 -- expected incremental profit (NaN where the user is not eligible),
--- expected cost and conversion probability.
+-- expected cost, expected redemptions (conversion probability times the
+-- offer's redemption rate) and conversion probability.
 CREATE FUNCTION _campaign_score(c campaigns, margin float8, basket_ref float8) RETURNS void
 	LANGUAGE plpgsql
 AS $function$
@@ -1842,7 +1864,7 @@ BEGIN
 					THEN 'explore' ELSE 'treatment' END AS user_group
 		FROM _promo_x x CROSS JOIN k LEFT JOIN _promo_seg s USING (user_id)
 	), b AS (
-		SELECT u.user_id, u.user_group, u.p_none, u.basket_none, o.ord, o.terms,
+		SELECT u.user_id, u.user_group, u.p_none, u.basket_none, o.ord, o.terms, o.redemption,
 			   CASE WHEN o.model IS NOT NULL THEN promo.predict(o.model, u.x_own)
 					ELSE promo.predict(k.shared, u.x_sh || o.a_sh)
 			   END AS p,
@@ -1859,20 +1881,25 @@ BEGIN
 				   AS eligible
 		FROM u CROSS JOIN o CROSS JOIN k
 	)
+	-- The offer economics at full redemption, then the face value's share
+	-- that is not redeemed added back to the value and taken off the cost.
 	SELECT b.*,
-		   promo.incremental_profit(b.terms, b.p, b.basket_mean,
-									b.basket_mean * sqrt(exp(b.basket_sigma ^ 2) - 1),
-									b.p_none, b.basket_none, margin) AS value,
-		   promo.expected_cost(b.terms, b.p, b.basket_mean,
-							   b.basket_mean * sqrt(exp(b.basket_sigma ^ 2) - 1)) AS cost
-	FROM b;
+		   promo.incremental_profit(b.terms, b.p, b.basket_mean, b.basket_sd,
+									b.p_none, b.basket_none, margin)
+		   + b.p * (1 - b.redemption) * promo.expected_face_value(b.terms, b.basket_mean, b.basket_sd)
+			   AS value,
+		   promo.expected_cost(b.terms, b.p, b.basket_mean, b.basket_sd)
+		   - b.p * (1 - b.redemption) * promo.expected_face_value(b.terms, b.basket_mean, b.basket_sd)
+			   AS cost
+	FROM (SELECT b.*, b.basket_mean * sqrt(exp(b.basket_sigma ^ 2) - 1) AS basket_sd FROM b) b;
 
 	DROP TABLE IF EXISTS pg_temp._promo_scored;
 	CREATE TEMP TABLE _promo_scored ON COMMIT DROP AS
 	SELECT user_id, user_group, p_none, basket_none,
 		   array_agg(CASE WHEN eligible IS TRUE THEN value ELSE 'NaN' END ORDER BY ord) AS value,
 		   array_agg(cost ORDER BY ord) AS cost,
-		   array_agg(p ORDER BY ord) AS redeem,
+		   array_agg(p * redemption ORDER BY ord) AS redeem,
+		   array_agg(p ORDER BY ord) AS p,
 		   array_agg(eligible IS TRUE ORDER BY ord) AS eligible
 	FROM _promo_pairs
 	GROUP BY user_id, user_group, p_none, basket_none;
@@ -1984,7 +2011,7 @@ BEGIN
 	DELETE FROM promo._assignment_rows WHERE campaign = c.campaign;
 	INSERT INTO promo._assignment_rows
 	SELECT c.campaign, s.user_id, o.offer_id, s.user_group,
-		   CASE WHEN ch.ord IS NOT NULL THEN s.redeem[ch.ord] END,
+		   CASE WHEN ch.ord IS NOT NULL THEN s.p[ch.ord] END,
 		   s.p_none,
 		   coalesce(s.value[ch.ord], 0), coalesce(s.cost[ch.ord], 0),
 		   jsonb_strip_nulls(jsonb_build_object(
