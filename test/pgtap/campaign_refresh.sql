@@ -4,7 +4,8 @@
 -- committed (the other sessions must see it) and removed at the end.
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS dblink;
--- Connection strings of this server: this database and the cron database.
+-- libpq connection strings (not SQL) of this server: this database and the
+-- cron database, through the socket directory the test cluster made.
 CREATE TEMP TABLE cr_conn AS
 SELECT format('host=%s port=%s dbname=%s', h, current_setting('port'), current_database()) AS here,
        format('host=%s port=%s dbname=postgres', h, current_setting('port')) AS cron
@@ -75,7 +76,7 @@ DO $$
 BEGIN
 	FOR i IN 1..90 LOOP
 		EXIT WHEN (SELECT count(*) FROM dblink((SELECT cron FROM cr_conn),
-					   format('SELECT status FROM cron.job_run_details WHERE jobid = %s '
+					   format('SELECT status FROM cron.job_run_details WHERE jobid = %L '
 							  'AND status IN (''succeeded'', ''failed'')',
 							  (SELECT jobid FROM cr_job))) AS t(status text)) > 0;
 		PERFORM pg_sleep(1);
@@ -85,7 +86,7 @@ $$;
 
 BEGIN;
 SELECT is((SELECT string_agg(status, ',') FROM dblink((SELECT cron FROM cr_conn),
-              format('SELECT status FROM cron.job_run_details WHERE jobid = %s LIMIT 1',
+              format('SELECT status FROM cron.job_run_details WHERE jobid = %L LIMIT 1',
                      (SELECT jobid FROM cr_job))) AS t(status text)),
           'succeeded', 'pg_cron ran the scheduled refresh');
 SELECT cmp_ok((SELECT refreshed_at FROM promo._campaign_runs WHERE campaign = 'cr'),
@@ -94,7 +95,7 @@ SELECT * FROM finish();
 COMMIT;
 
 SELECT * FROM dblink((SELECT cron FROM cr_conn),
-                      format('SELECT cron.unschedule(%s)', (SELECT jobid FROM cr_job)))
+                      format('SELECT cron.unschedule(%L::bigint)', (SELECT jobid FROM cr_job)))
     AS t(unscheduled boolean) \g /dev/null
 DELETE FROM promo.campaigns WHERE campaign = 'cr';
 DROP SCHEMA cr_shop CASCADE;
