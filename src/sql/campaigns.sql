@@ -304,9 +304,12 @@ CREATE FUNCTION _arm_min_rows() RETURNS int
 	RETURN 30;
 
 -- The elements of x at the positions keep, in that order.
-CREATE FUNCTION _pick(x float8[], keep int[]) RETURNS float8[]
+-- (A quoted body: a polymorphic SQL function cannot have a standard one.)
+CREATE FUNCTION _pick(x anyarray, keep int[]) RETURNS anyarray
 	LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-	RETURN ARRAY(SELECT x[k.i] FROM unnest(keep) WITH ORDINALITY k(i, n) ORDER BY k.n);
+	AS $function$
+		SELECT ARRAY(SELECT x[k.i] FROM unnest(keep) WITH ORDINALITY k(i, n) ORDER BY k.n)
+	$function$;
 
 -- Of the columns keep of the features and offer attributes (xa), in
 -- order, those that least squares of ln(basket) over the history's
@@ -339,12 +342,13 @@ $function$;
 -- model on features and offer attributes (with zero attributes for the
 -- control arm) that answers for the other offers; an offer's own model is
 -- kept only when its held-out log loss beats the shared model's.  Columns
--- constant over the history are left out of the fits (x_keep, shared_keep).
+-- constant over the history are left out of the fits (x_keep, shared_keep);
+-- the models carry the names of their columns, which reasons show.
 -- With the campaign's response_model set, that model answers for every
 -- arm.  The basket: one least-squares model of ln(basket) over all
 -- conversions, on the features and the offer attributes.  Returns the
 -- models' report.
-CREATE FUNCTION _campaign_models(c campaigns, basket_ref float8) RETURNS jsonb
+CREATE FUNCTION _campaign_models(c campaigns, names text[], basket_ref float8) RETURNS jsonb
 	LANGUAGE plpgsql
 AS $function$
 DECLARE
@@ -353,6 +357,7 @@ DECLARE
 	x_keep int[];
 	shared_keep int[];
 	basket_keep int[];
+	anames text[] := names || promo._offer_attribute_names();
 	shared promo.model;
 	control promo.model;
 	basket_model promo.model;
@@ -370,13 +375,12 @@ BEGIN
 						   array_fill(0::float8, ARRAY[nattr])) AS xa
 	FROM _promo_h h
 	LEFT JOIN promo.offers o USING (offer_id);
-	-- Columns that vary over the history: the others cannot be learned.
-	SELECT coalesce(array_agg(v.j ORDER BY v.j), '{}') INTO x_keep
-	FROM (SELECT j FROM _promo_ht h, generate_subscripts(h.x, 1) j
-		  GROUP BY j HAVING min(h.x[j]) < max(h.x[j])) v;
+	-- Columns that vary over the history: the others cannot be learned
+	-- (the user's features are the first dim columns of xa).
 	SELECT coalesce(array_agg(v.j ORDER BY v.j), '{}') INTO shared_keep
 	FROM (SELECT j FROM _promo_ht h, generate_subscripts(h.xa, 1) j
 		  GROUP BY j HAVING min(h.xa[j]) < max(h.xa[j])) v;
+	x_keep := ARRAY(SELECT j FROM unnest(shared_keep) j WHERE j <= dim);
 
 	IF c.response_model IS NOT NULL THEN
 		IF (promo.metrics(c.response_model) ->> 'features')::int <> dim + nattr THEN
@@ -386,11 +390,16 @@ BEGIN
 					  DETAIL = 'A campaign''s model sees the user''s features followed by the offer attributes of promo.offer_attributes.';
 		END IF;
 		shared := c.response_model;
+		IF promo.feature_names(shared) IS NULL THEN
+			shared := promo.with_names(shared, anames);
+		END IF;
 		shared_keep := ARRAY(SELECT generate_series(1, dim + nattr));
 	ELSE
-		SELECT promo.logreg(converted, promo._pick(xa, shared_keep), promo._response_options())
+		SELECT promo.logreg(converted, promo._pick(xa, shared_keep),
+							promo._pick(anames, shared_keep), promo._response_options())
 		INTO shared FROM _promo_ht WHERE train;
-		SELECT promo.logreg(converted, promo._pick(x, x_keep), promo._response_options())
+		SELECT promo.logreg(converted, promo._pick(x, x_keep), promo._pick(names, x_keep),
+							promo._response_options())
 		INTO control FROM _promo_ht WHERE train AND offer_id IS NULL;
 		-- Own models where the arm has enough history and its fit exists.
 		FOR arm IN SELECT h.offer_id FROM _promo_ht h
@@ -403,7 +412,7 @@ BEGIN
 			BEGIN
 				UPDATE _promo_offers o SET model =
 					(SELECT promo.logreg(h.converted, promo._pick(h.x, x_keep),
-										 promo._response_options())
+										 promo._pick(names, x_keep), promo._response_options())
 					 FROM _promo_ht h WHERE h.train AND h.offer_id = arm.offer_id)
 				WHERE o.offer_id = arm.offer_id;
 			EXCEPTION WHEN data_exception OR invalid_parameter_value THEN
@@ -587,17 +596,12 @@ CREATE FUNCTION _offer_attribute_names() RETURNS text[]
 	LANGUAGE sql IMMUTABLE PARALLEL SAFE
 	RETURN '{is_percent_off,is_amount_off,is_capped_percent,is_spend_threshold,is_cashback,is_message,saving_rate,threshold_ratio}'::text[];
 
--- The names at the positions keep, in that order.
-CREATE FUNCTION _pick_names(names text[], keep int[]) RETURNS text[]
-	LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-	RETURN ARRAY(SELECT names[k.i] FROM unnest(keep) WITH ORDINALITY k(i, n) ORDER BY k.n);
-
 -- The three features contributing most (in absolute value) to a
 -- prediction in link space, as a jsonb array of {feature, value,
--- contribution}.
-CREATE FUNCTION _top_features(model model, x float8[], names text[]) RETURNS jsonb
+-- contribution}, the features by the model's names.
+CREATE FUNCTION _top_features(model model, x float8[]) RETURNS jsonb
 	LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-	RETURN (SELECT coalesce(jsonb_agg(jsonb_build_object('feature', names[e.feature],
+	RETURN (SELECT coalesce(jsonb_agg(jsonb_build_object('feature', e.name,
 														  'value', e.value,
 														  'contribution', e.contribution)
 									  ORDER BY abs(e.contribution) DESC, e.feature), '[]')
@@ -610,7 +614,7 @@ CREATE FUNCTION _top_features(model model, x float8[], names text[]) RETURNS jso
 -- users by promo.assign under what the explore users left of the budgets,
 -- holdout users nothing; then replace the campaign's rows.  Returns the
 -- solver's report.
-CREATE FUNCTION _campaign_assign(c campaigns, names text[], basket_ref float8) RETURNS jsonb
+CREATE FUNCTION _campaign_assign(c campaigns, basket_ref float8) RETURNS jsonb
 	LANGUAGE plpgsql
 AS $function$
 DECLARE
@@ -619,7 +623,6 @@ DECLARE
 	constraints jsonb;
 	result record;
 	spent_offer int;
-	anames text[] := names || promo._offer_attribute_names();
 BEGIN
 	DROP TABLE IF EXISTS pg_temp._promo_choice;
 	CREATE TEMP TABLE _promo_choice (user_id bigint PRIMARY KEY, ord int,
@@ -700,12 +703,10 @@ BEGIN
 			   'p_convert_without_offer', s.p_none,
 			   'top_features', CASE WHEN ch.ord IS NOT NULL THEN
 				   CASE WHEN o.model IS NOT NULL
-						THEN promo._top_features(o.model, promo._pick(x.x, m.x_keep),
-												 promo._pick_names(names, m.x_keep))
+						THEN promo._top_features(o.model, promo._pick(x.x, m.x_keep))
 						ELSE promo._top_features(m.shared,
 												 promo._pick(x.x || promo.offer_attributes(o.terms, basket_ref),
-															 m.shared_keep),
-												 promo._pick_names(anames, m.shared_keep)) END END))
+															 m.shared_keep)) END END))
 	FROM _promo_scored s
 	JOIN _promo_x x USING (user_id)
 	CROSS JOIN _promo_models m
@@ -817,11 +818,11 @@ BEGIN
 	margin := promo._campaign_margin(c);
 	SELECT avg(basket) INTO basket_ref FROM _promo_h WHERE converted AND basket > 0;
 	RAISE NOTICE 'refresh %: response models', c.campaign;
-	models := promo._campaign_models(c, basket_ref);
+	models := promo._campaign_models(c, names, basket_ref);
 	RAISE NOTICE 'refresh %: scoring', c.campaign;
 	PERFORM promo._campaign_score(c, margin, basket_ref);
 	RAISE NOTICE 'refresh %: assigning', c.campaign;
-	solver := promo._campaign_assign(c, names, basket_ref);
+	solver := promo._campaign_assign(c, basket_ref);
 	verdict := promo._campaign_check(c, margin);
 	IF (verdict ->> 'over_budget')::bool THEN
 		RAISE WARNING 'the plan of campaign "%" spends more than its budget on the offer history', c.campaign
@@ -999,13 +1000,12 @@ COMMENT ON FUNCTION _response_options() IS 'options of every response model a re
 COMMENT ON FUNCTION _arm_min_rows() IS 'conversions and non-conversions an arm needs for a model of its own';
 COMMENT ON FUNCTION _basket_columns(int[]) IS
 	'the columns a least-squares basket model can use together, each added unless collinear with those before it';
-COMMENT ON FUNCTION _campaign_models(campaigns, float8) IS 'trains and selects the response and basket models of a refresh';
+COMMENT ON FUNCTION _campaign_models(campaigns, text[], float8) IS 'trains and selects the response and basket models of a refresh';
 COMMENT ON FUNCTION _campaign_score(campaigns, float8, float8) IS 'scores every (user, offer) of a refresh';
 COMMENT ON FUNCTION _offer_attribute_names() IS 'names of the attributes of promo.offer_attributes';
-COMMENT ON FUNCTION _pick(float8[], int[]) IS 'the elements of x at the positions keep, in that order';
-COMMENT ON FUNCTION _pick_names(text[], int[]) IS 'the names at the positions keep, in that order';
-COMMENT ON FUNCTION _top_features(model, float8[], text[]) IS 'the three largest contributions of promo.explain as jsonb';
-COMMENT ON FUNCTION _campaign_assign(campaigns, text[], float8) IS 'assigns the scored users and replaces the campaign''s plan';
+COMMENT ON FUNCTION _pick(anyarray, int[]) IS 'the elements of x at the positions keep, in that order';
+COMMENT ON FUNCTION _top_features(model, float8[]) IS 'the three largest contributions of promo.explain as jsonb';
+COMMENT ON FUNCTION _campaign_assign(campaigns, float8) IS 'assigns the scored users and replaces the campaign''s plan';
 COMMENT ON FUNCTION _campaign_margin(campaigns) IS 'the margin rate of a campaign';
 COMMENT ON FUNCTION _campaign_check(campaigns, float8) IS
 	'inverse-propensity and doubly robust estimates of a plan''s incremental profit and spend on the offer history';
