@@ -16,7 +16,7 @@ OBJS = $(CORE_SRCS:.c=.o) $(GLUE_SRCS:.c=.o)
 SQL_MODULES = src/sql/model.sql src/sql/similarity.sql src/sql/linreg.sql src/sql/logreg.sql \
 	src/sql/metrics.sql src/sql/assign.sql \
 	src/sql/scaler.sql src/sql/kmeans.sql src/sql/markov.sql \
-	src/sql/features.sql src/sql/segments.sql src/sql/offers.sql src/sql/campaigns.sql \
+	src/sql/features.sql src/sql/segments.sql src/sql/offers.sql src/sql/score.sql src/sql/campaigns.sql \
 	src/sql/privileges.sql
 RELEASED = $(sort $(wildcard src/sql/released/promo--*.sql))
 UPGRADES = $(sort $(wildcard src/sql/upgrade/promo--*--*.sql))

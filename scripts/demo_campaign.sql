@@ -67,11 +67,12 @@ WITH margin AS (
     SELECT sum(profit) AS profit, sum(spend) AS spend FROM (
         SELECT tr.profit, tr.spend,
                sum(tr.spend) OVER (ORDER BY hashint8(tr.user_id), tr.user_id) AS running
-        FROM promo.assignments a
-        JOIN truth tr ON tr.user_id = a.user_id
-         AND tr.offer_id = (ARRAY(SELECT k || '_' || d FROM unnest(ARRAY['percent', 'coupon', 'spend_x_save_y']) k,
-                                  generate_series(5, 30, 5) d))[1 + (hashint8(a.user_id) & 1023) % 18]
-        WHERE a.campaign = 'spring' AND a.user_group = 'treatment') r
+        FROM (SELECT a.user_id,
+                     (ARRAY(SELECT k || '_' || d FROM unnest(ARRAY['percent', 'coupon', 'spend_x_save_y']) k,
+                            generate_series(5, 30, 5) d))[1 + (hashint8(a.user_id) & 1023) % 18] AS offer_id
+              FROM promo.assignments a
+              WHERE a.campaign = 'spring' AND a.user_group = 'treatment') a
+        JOIN truth tr USING (user_id, offer_id)) r
     WHERE running <= (SELECT spend FROM plan)
 )
 SELECT 'promo plan' AS policy, profit, spend FROM plan

@@ -364,11 +364,15 @@ promo_offer_incremental_profit(const PromoOffer *offer, double p, double mean,
 		p_none * mean_none * margin_rate - offer->contact_cost;
 }
 
-/* Value and cost of one user's n offers. */
+/*
+ * Value and cost of one user's n offers; a converting user redeems the
+ * share redemption[i] of offer i's face value (NULL: all of it).
+ */
 void
 promo_offer_user_economics(int n, const PromoOffer *offers, const double *p,
 						   const double *mean, const double *sd,
-						   const bool *skip, double p_none, double mean_none,
+						   const double *redemption, const bool *skip,
+						   double p_none, double mean_none,
 						   double margin_rate, double *value, double *cost)
 {
 	/* the same for every offer: the profit the user brings without one */
@@ -394,6 +398,8 @@ promo_offer_user_economics(int n, const PromoOffer *offers, const double *p,
 		if (offers[i].rate > 0.0)
 			face = spread ? FaceUnder(&offers[i], &ln) :
 				promo_offer_face(&offers[i], mean[i]);
+		if (redemption != NULL)
+			face *= redemption[i];
 		value[i] = p[i] * (mean[i] * margin_rate - face) - baseline -
 			offers[i].contact_cost;
 		cost[i] = p[i] * face + offers[i].contact_cost;

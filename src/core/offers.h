@@ -202,14 +202,17 @@ extern double promo_offer_incremental_profit(const PromoOffer *offer,
 
 /*
  * One user's n offers at once: value[i] and cost[i] as above, offer i with
- * p[i], mean[i], sd[i]; entries with skip[i] set are left alone (skip may
- * be NULL).
+ * p[i], mean[i], sd[i], of which a converting user redeems the share
+ * redemption[i] of the face value (NULL: all of it; the rest is neither
+ * cost nor lost margin); entries with skip[i] set are left alone (skip
+ * may be NULL).
  */
 extern void promo_offer_user_economics(int n, const PromoOffer *offers,
-								  const double *p, const double *mean,
-								  const double *sd, const bool *skip,
-								  double p_none, double mean_none,
-								  double margin_rate, double *value,
-								  double *cost);
+									   const double *p, const double *mean,
+									   const double *sd,
+									   const double *redemption,
+									   const bool *skip, double p_none,
+									   double mean_none, double margin_rate,
+									   double *value, double *cost);
 
 #endif							/* PROMO_OFFERS_H */

@@ -24,7 +24,7 @@
 #include "utils/lsyscache.h"
 #include "utils/typcache.h"
 
-#include "offers.h"
+#include "offers_glue.h"
 
 /* Fields of promo.offer_terms: the kind, then the parameters in order. */
 #define TERMS_NATTS (1 + PROMO_OFFER_NPARAMS)
@@ -410,6 +410,27 @@ DecodeTermsArray(ArrayType *arr, PromoOffer *offers, bool *missing,
 	PG_END_TRY();
 }
 
+/* Error unless a promo.offer_terms[] has one dimension and few enough offers. */
+static int
+TermsArrayLength(ArrayType *arr, const char *fname)
+{
+	int			n;
+
+	if (ARR_NDIM(arr) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("terms must be a one-dimensional array"),
+				 errdetail("The array has %d dimensions.", ARR_NDIM(arr))));
+	n = ArrayGetNItems(ARR_NDIM(arr), ARR_DIMS(arr));
+	if (n > PROMO_OFFER_MAX_OFFERS)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("terms has %d elements, more than %d", n, PROMO_OFFER_MAX_OFFERS),
+				 errdetail("%s scores at most %d offers per call.",
+						   fname, PROMO_OFFER_MAX_OFFERS)));
+	return n;
+}
+
 /* The offers of a promo.offer_terms[] argument, decoded once per value. */
 static TermsCache *
 TermsArrayArg(FunctionCallInfo fcinfo, int argno)
@@ -423,24 +444,35 @@ TermsArrayArg(FunctionCallInfo fcinfo, int argno)
 
 	if (CacheHit(cache, arr, VARSIZE(arr)))
 		return cache;
-	if (ARR_NDIM(arr) > 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-				 errmsg("terms must be a one-dimensional array"),
-				 errdetail("The array has %d dimensions.", ARR_NDIM(arr))));
-	n = ArrayGetNItems(ARR_NDIM(arr), ARR_DIMS(arr));
-	if (n > PROMO_OFFER_MAX_OFFERS)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("terms has %d elements, more than %d", n, PROMO_OFFER_MAX_OFFERS),
-				 errdetail("offer_economics scores at most %d offers per call.",
-						   PROMO_OFFER_MAX_OFFERS)));
+	n = TermsArrayLength(arr, "offer_economics");
 	offers = palloc(sizeof(PromoOffer) * Max(n, 1));
 	missing = palloc(sizeof(bool) * Max(n, 1));
 	DecodeTermsArray(arr, offers, missing, &anymissing);
 	CacheStore(fcinfo, cache, arr, VARSIZE(arr), offers,
 			   anymissing ? missing : NULL, n);
 	return cache;
+}
+
+/* The offers of a promo.offer_terms[] without NULL elements (palloc'd). */
+PromoOffer *
+promo_offer_terms_array(ArrayType *arr, const char *fname, int *n)
+{
+	PromoOffer *offers;
+	bool	   *missing;
+	bool		anymissing;
+
+	*n = TermsArrayLength(arr, fname);
+	offers = palloc(sizeof(PromoOffer) * Max(*n, 1));
+	missing = palloc(sizeof(bool) * Max(*n, 1));
+	DecodeTermsArray(arr, offers, missing, &anymissing);
+	for (int i = 0; i < *n; i++)
+		if (missing[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("terms must not contain NULL elements"),
+					 errdetail("Element %d is NULL.", i + 1)));
+	pfree(missing);
+	return offers;
 }
 
 /* ---- constructor ---- */
@@ -689,7 +721,7 @@ promo_offer_economics(PG_FUNCTION_ARGS)
 	for (int i = 0; i < n; i++)
 		anyskip = anyskip || skip[i];
 	CheckUserInputs(n, p, mean, sd, anyskip ? skip : NULL);
-	promo_offer_user_economics(n, cache->offers, p, mean, sd, anyskip ? skip : NULL,
+	promo_offer_user_economics(n, cache->offers, p, mean, sd, NULL, anyskip ? skip : NULL,
 							   p_none, mean_none, g, buf + 3 * n, buf + 4 * n);
 	for (int i = 0; i < n; i++)
 		if (!skip[i])

@@ -25,6 +25,7 @@
 #include "moments.h"
 #include "offers.h"
 #include "scaler.h"
+#include "score.h"
 #include "similarity.h"
 
 /* The fuzzer's bytes as a stream of parameters and doubles. */
@@ -632,7 +633,7 @@ FuzzOffers(Input *in)
 		double		v1;
 		double		c1;
 
-		promo_offer_user_economics(1, &offer, &p, &mean, &sd, NULL, p, mean, margin,
+		promo_offer_user_economics(1, &offer, &p, &mean, &sd, NULL, NULL, p, mean, margin,
 							  &v1, &c1);
 		Require((v1 == value || (isnan(v1) && isnan(value))) && c1 == cost);
 	}
@@ -712,6 +713,71 @@ FuzzAssign(Input *in)
 	free(work);
 }
 
+/*
+ * Scoring a user: probabilities in [0, 1], redemptions at most them,
+ * costs at least the contact cost, values finite but NaN exactly where an
+ * offer is not eligible, and a second call gives the same scores.
+ */
+static void
+FuzzScore(Input *in)
+{
+	int			d = NextByte(in) % 4;
+	int			k = 1 + NextByte(in) % 3;
+	int			nrows = 1 + NextByte(in) % 3;
+	double		weights[3 * 3], roff[4], boff[4], red[3], x[3], out1[12], out2[12], work[16];
+	int			rrow[4];
+	bool		elig[3];
+	PromoOffer	offers[3];
+	PromoScoreSpec spec;
+	PromoUserScore a = {0, 0, out1, out1 + 3, out1 + 6, out1 + 9};
+	PromoUserScore b = {0, 0, out2, out2 + 3, out2 + 6, out2 + 9};
+
+	for (int i = 0; i < nrows * d; i++)
+		weights[i] = NextSmall(in) / 16.0;
+	for (int j = 0; j <= k; j++)
+	{
+		rrow[j] = NextByte(in) % nrows;
+		roff[j] = NextSmall(in) / 8.0;
+		boff[j] = 2.0 + NextSmall(in) / 32.0;
+	}
+	for (int j = 0; j < k; j++)
+	{
+		PromoOfferTerms terms = NextOfferTerms(in);
+		PromoOfferParam param;
+
+		if (promo_offer_init(&terms, &offers[j], &param) != PROMO_OFFER_OK)
+		{
+			terms.kind = PROMO_OFFER_PERCENT_OFF;
+			memset(terms.given, 0, sizeof(terms.given));
+			terms.given[PROMO_OFFER_PCT] = true;
+			terms.value[PROMO_OFFER_PCT] = 0.1;
+			Require(promo_offer_init(&terms, &offers[j], &param) == PROMO_OFFER_OK);
+		}
+		red[j] = NextByte(in) / 255.0;
+		elig[j] = NextByte(in) & 1;
+	}
+	for (int i = 0; i < d; i++)
+		x[i] = NextSmall(in) / 4.0;
+	spec = (PromoScoreSpec) {
+		d, k, nrows, weights, rrow, roff, (int) (NextByte(in) % (nrows + 1)) - 1, boff,
+		fabs(NextSmall(in)) / 64.0, fmin(NextSmall(in) / 8.0, 1.0), offers, red
+	};
+	Require(promo_score_work_size(&spec) <= 16);
+	promo_score_user(&spec, x, elig, work, &a);
+	promo_score_user(&spec, x, elig, work, &b);
+	Require(a.p_none >= 0.0 && a.p_none <= 1.0 && a.basket_none > 0.0);
+	for (int j = 0; j < k; j++)
+	{
+		Require(a.p[j] >= 0.0 && a.p[j] <= 1.0);
+		Require(a.redeem[j] >= 0.0 && a.redeem[j] <= a.p[j]);
+		Require(isfinite(a.cost[j]) && a.cost[j] >= offers[j].contact_cost);
+		Require(elig[j] ? isfinite(a.value[j]) : isnan(a.value[j]));
+	}
+	for (int j = 0; j < k; j++)
+		Require(a.p[j] == b.p[j] && a.cost[j] == b.cost[j] &&
+				(a.value[j] == b.value[j] || (isnan(a.value[j]) && isnan(b.value[j]))));
+}
+
 int			LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* Entry point: dispatch on the first byte. */
@@ -720,7 +786,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	Input		in = {data, size, 0};
 
-	switch (NextByte(&in) % 11)
+	switch (NextByte(&in) % 12)
 	{
 		case 0:
 			FuzzLinreg(&in);
@@ -754,6 +820,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		case 10:
 			FuzzAssign(&in);
+			break;
+		case 11:
+			FuzzScore(&in);
 			break;
 	}
 	return 0;

@@ -138,6 +138,7 @@ static const UnitTest *const suites[] = {
 	unit_clip_tests,
 	unit_offers_tests,
 	unit_assign_tests,
+	unit_score_tests,
 };
 
 int

@@ -356,14 +356,14 @@ offers_economics(void)
 	/* v = 0.3 * 30 - 0.2 * 90 * 0.4 - 0.05 */
 	CHECK_CLOSE(promo_offer_incremental_profit(&o[0], 0.3, 100.0, 0.0, 0.2, 90.0, 0.4),
 				1.75, 1e-14);
-	promo_offer_user_economics(2, o, p, mean, sd, NULL, 0.2, 90.0, 0.4, value, cost);
+	promo_offer_user_economics(2, o, p, mean, sd, NULL, NULL, 0.2, 90.0, 0.4, value, cost);
 	CHECK_CLOSE(value[0], 1.75, 1e-14);
 	CHECK_CLOSE(cost[0], 3.05, 1e-14);
 	CHECK_CLOSE(value[1], promo_offer_incremental_profit(&o[1], 0.25, 120.0, 60.0,
 														 0.2, 90.0, 0.4), 1e-15);
 	CHECK_CLOSE(cost[1], promo_offer_expected_cost(&o[1], 0.25, 120.0, 60.0), 1e-15);
 	value[1] = cost[1] = -1.0;
-	promo_offer_user_economics(2, o, p, mean, sd, skip, 0.2, 90.0, 0.4, value, cost);
+	promo_offer_user_economics(2, o, p, mean, sd, NULL, skip, 0.2, 90.0, 0.4, value, cost);
 	CHECK(value[1] == -1.0 && cost[1] == -1.0);
 	CHECK_CLOSE(value[0], 1.75, 1e-14);
 }

@@ -37,6 +37,7 @@ extern const UnitTest unit_kmeans_tests[];
 extern const UnitTest unit_clip_tests[];
 extern const UnitTest unit_offers_tests[];
 extern const UnitTest unit_assign_tests[];
+extern const UnitTest unit_score_tests[];
 
 /* Assertions: true when the assertion held. */
 extern bool unit_check(bool ok, const char *expr, const char *file, int line);
