@@ -1323,6 +1323,19 @@ COMMENT ON FUNCTION _assign_final(internal) IS
 COMMENT ON AGGREGATE assign(bigint, float8[], float8[], float8[], jsonb) IS
 	'at most one offer per user maximizing the sum of value (expected incremental profit) under the constraints (budget, max_contacts, offer_budget, offer_redemptions, min_roi): the Lagrangian dual of the multiple-choice knapsack, then a repair that keeps every cap; value, cost, redeem hold one element per offer';
 
+-- Scoring one user against a catalogue of offers.
+
+CREATE FUNCTION score_offers(x float8[], terms offer_terms[], attributes float8[],
+	names text[], response model[], basket model, basket_sigma float8,
+	redemption float8[], margin_rate float8, eligible boolean[],
+	OUT p_none float8, OUT basket_none float8, OUT p float8[], OUT value float8[],
+	OUT cost float8[], OUT redeem float8[])
+	AS 'MODULE_PATHNAME', 'promo_score_offers'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION score_offers(float8[], offer_terms[], float8[], text[], model[], model, float8, float8[], float8, boolean[]) IS
+	'one user against k offers: P(convert) per arm from the logreg response models (no offer first), the lognormal basket from a linreg of ln(basket) with residual sd basket_sigma, and each offer''s expected incremental profit (NaN where not eligible), cost and redemptions; models read x and the offer''s row of attributes by feature name';
+
 
 -- ---------------------------------------------------------------------
 -- Campaigns: the offer catalogue, per-user assignment and its views
@@ -1687,7 +1700,7 @@ DECLARE
 	control promo.model;
 	basket_model promo.model;
 	arm record;
-	basket_mu float8;
+	conversions bigint;
 	basket_sd float8;
 	pooled_redemption float8;
 	failed jsonb := '{}';
@@ -1779,24 +1792,26 @@ BEGIN
 	-- The basket model: ln(basket) of every conversion of the history on
 	-- the features and the offer's attributes (zero for the control arm),
 	-- so that offers shift the basket through their attributes and a small
-	-- arm borrows from the others; the mean of ln(basket) when there are
-	-- too few conversions.
+	-- arm borrows from the others; with few conversions, on the first of
+	-- those columns only (_arm_min_rows conversions per column and more).
+	SELECT count(*) INTO conversions FROM _promo_ht h WHERE h.converted AND h.basket > 0;
 	basket_keep := promo._basket_columns(shared_keep);
-	SELECT promo.linreg(ln(h.basket), promo._pick(h.xa, basket_keep)) INTO basket_model
-	FROM _promo_ht h WHERE h.converted AND h.basket > 0
-	HAVING count(*) >= promo._arm_min_rows() + cardinality(basket_keep);
-	SELECT avg(ln(h.basket)), coalesce(stddev_samp(ln(h.basket)), 0) INTO basket_mu, basket_sd
-	FROM _promo_h h WHERE h.converted AND h.basket > 0;
-	IF basket_mu IS NULL THEN
-		RAISE EXCEPTION 'offer history % has no conversions with a positive basket', c.offer_history
-			USING ERRCODE = 'no_data_found';
+	basket_keep := basket_keep[1:least(cardinality(basket_keep), conversions - promo._arm_min_rows())];
+	IF coalesce(cardinality(basket_keep), 0) = 0 THEN
+		RAISE EXCEPTION 'offer history % has too few conversions with a positive basket to learn baskets from',
+			c.offer_history
+			USING ERRCODE = 'no_data_found',
+				  DETAIL = format('It has %s; promo needs more than %s and a feature that varies among them.',
+								  conversions, promo._arm_min_rows());
 	END IF;
-	basket_sd := coalesce((promo.metrics(basket_model) ->> 'sigma')::float8, basket_sd);
+	SELECT promo.linreg(ln(h.basket), promo._pick(h.xa, basket_keep), promo._pick(anames, basket_keep))
+	INTO basket_model
+	FROM _promo_ht h WHERE h.converted AND h.basket > 0;
+	basket_sd := (promo.metrics(basket_model) ->> 'sigma')::float8;
 
 	DROP TABLE IF EXISTS pg_temp._promo_models;
 	CREATE TEMP TABLE _promo_models ON COMMIT DROP AS
-	SELECT shared, shared_keep, control, x_keep, basket_model AS basket, basket_keep, basket_mu,
-		   basket_sd;
+	SELECT shared, shared_keep, control, x_keep, basket_model AS basket, basket_sd;
 
 	SELECT jsonb_build_object(
 		'history_rows', (SELECT count(*) FROM _promo_h),
@@ -1820,11 +1835,12 @@ $function$;
 
 -- Temporary table _promo_scored: per user, the group (holdout and explore
 -- by promo.in_sample of (campaign, user), independent of the scores), the
--- control arm's conversion probability and, per offer in ord order,
--- expected incremental profit (NaN where the user is not eligible),
--- expected cost, expected redemptions (conversion probability times the
--- offer's redemption rate) and conversion probability.
-CREATE FUNCTION _campaign_score(c campaigns, margin float8, basket_ref float8) RETURNS void
+-- control arm's conversion probability and mean basket and, per offer in
+-- ord order, expected incremental profit (NaN where the user is not
+-- eligible), expected cost, expected redemptions, conversion probability
+-- and eligibility: promo.score_offers per user, the models matched to the
+-- features and offer attributes by name.
+CREATE FUNCTION _campaign_score(c campaigns, names text[], margin float8, basket_ref float8) RETURNS void
 	LANGUAGE plpgsql
 AS $function$
 BEGIN
@@ -1836,83 +1852,79 @@ BEGIN
 		EXECUTE format('INSERT INTO _promo_seg SELECT DISTINCT ON (user_id) user_id, segment '
 					   'FROM %s WHERE user_id IS NOT NULL ORDER BY user_id, segment', c.segments);
 	END IF;
-
-	DROP TABLE IF EXISTS pg_temp._promo_pairs;
-	CREATE TEMP TABLE _promo_pairs ON COMMIT DROP AS
-	-- Each model's columns split into the user's and the offer's parts
-	-- (keep lists are ascending, the user's columns first), picked once per
-	-- user and once per offer: a pair only concatenates them.
-	WITH k AS MATERIALIZED (
-		SELECT m.*, u.dim,
-			   ARRAY(SELECT j FROM unnest(m.shared_keep) j WHERE j <= u.dim) AS sh_u,
-			   ARRAY(SELECT j - u.dim FROM unnest(m.shared_keep) j WHERE j > u.dim) AS sh_a,
-			   ARRAY(SELECT j FROM unnest(m.basket_keep) j WHERE j <= u.dim) AS bk_u,
-			   ARRAY(SELECT j - u.dim FROM unnest(m.basket_keep) j WHERE j > u.dim) AS bk_a
-		FROM _promo_models m, (SELECT cardinality(x) AS dim FROM _promo_x LIMIT 1) u
-	), o AS MATERIALIZED (
-		SELECT o.*, promo._pick(promo.offer_attributes(o.terms, basket_ref), k.sh_a) AS a_sh,
-			   promo._pick(promo.offer_attributes(o.terms, basket_ref), k.bk_a) AS a_bk
-		FROM _promo_offers o, k
-	), u AS MATERIALIZED (
-		SELECT x.user_id, x.tier, x.returning_customer, x.basket, s.segment,
-			   promo._pick(x.x, k.x_keep) AS x_own,
-			   promo._pick(x.x, k.sh_u) AS x_sh,
-			   promo._pick(x.x, k.bk_u) AS x_bk,
-			   CASE WHEN k.control IS NOT NULL THEN promo.predict(k.control, promo._pick(x.x, k.x_keep))
-					ELSE promo.predict(k.shared, promo._pick(x.x, k.sh_u)
-										 || array_fill(0::float8, ARRAY[cardinality(k.sh_a)])) END
-				   AS p_none,
-			   exp(coalesce(promo.predict(k.basket, promo._pick(x.x, k.bk_u)
-											|| array_fill(0::float8, ARRAY[cardinality(k.bk_a)])),
-							k.basket_mu)
-				   + k.basket_sd ^ 2 / 2) AS basket_none,
-			   CASE WHEN promo.in_sample(c.campaign || '/' || x.user_id, c.holdout_share, 0)
-					THEN 'holdout'
-					WHEN promo.in_sample(c.campaign || '/' || x.user_id,
-										 c.holdout_share + c.explore_share, 0)
-					THEN 'explore' ELSE 'treatment' END AS user_group
-		FROM _promo_x x CROSS JOIN k LEFT JOIN _promo_seg s USING (user_id)
-	), b AS (
-		SELECT u.user_id, u.user_group, u.p_none, u.basket_none, o.ord, o.terms, o.redemption,
-			   CASE WHEN o.model IS NOT NULL THEN promo.predict(o.model, u.x_own)
-					ELSE promo.predict(k.shared, u.x_sh || o.a_sh)
-			   END AS p,
-			   exp(coalesce(promo.predict(k.basket, u.x_bk || o.a_bk), k.basket_mu)
-				   + k.basket_sd ^ 2 / 2) AS basket_mean,
-			   k.basket_sd AS basket_sigma,
-			   (o.segments IS NULL OR u.segment = ANY (o.segments))
-			   AND (o.tiers IS NULL OR u.tier = ANY (o.tiers))
-			   AND (o.customers = 'all' OR (o.customers = 'returning') = u.returning_customer)
-			   AND (o.min_expected_basket IS NULL OR u.basket >= o.min_expected_basket)
-			   AND (o.frequency_cap IS NULL
-					OR (SELECT count(*) FROM _promo_h h
-						WHERE h.user_id = u.user_id AND h.offer_id = o.offer_id) < o.frequency_cap)
-				   AS eligible
-		FROM u CROSS JOIN o CROSS JOIN k
-	)
-	-- The offer economics at full redemption, then the face value's share
-	-- that is not redeemed added back to the value and taken off the cost.
-	SELECT b.*,
-		   promo.incremental_profit(b.terms, b.p, b.basket_mean, b.basket_sd,
-									b.p_none, b.basket_none, margin)
-		   + b.p * (1 - b.redemption) * promo.expected_face_value(b.terms, b.basket_mean, b.basket_sd)
-			   AS value,
-		   promo.expected_cost(b.terms, b.p, b.basket_mean, b.basket_sd)
-		   - b.p * (1 - b.redemption) * promo.expected_face_value(b.terms, b.basket_mean, b.basket_sd)
-			   AS cost
-	FROM (SELECT b.*, b.basket_mean * sqrt(exp(b.basket_sigma ^ 2) - 1) AS basket_sd FROM b) b;
+	PERFORM promo._campaign_eligibility();
 
 	DROP TABLE IF EXISTS pg_temp._promo_scored;
 	CREATE TEMP TABLE _promo_scored ON COMMIT DROP AS
-	SELECT user_id, user_group, p_none, basket_none,
-		   array_agg(CASE WHEN eligible IS TRUE THEN value ELSE 'NaN' END ORDER BY ord) AS value,
-		   array_agg(cost ORDER BY ord) AS cost,
-		   array_agg(p * redemption ORDER BY ord) AS redeem,
-		   array_agg(p ORDER BY ord) AS p,
-		   array_agg(eligible IS TRUE ORDER BY ord) AS eligible
-	FROM _promo_pairs
-	GROUP BY user_id, user_group, p_none, basket_none;
+	-- What every user shares, gathered once: the offers in ord order, their
+	-- attributes as rows of a matrix, and one response model per arm (the
+	-- control arm first; the shared model where an arm has none).
+	WITH k AS MATERIALIZED (
+		SELECT array_agg(o.terms ORDER BY o.ord) AS terms,
+			   array_agg(promo.offer_attributes(o.terms, basket_ref) ORDER BY o.ord) AS attributes,
+			   names || promo._offer_attribute_names() AS names,
+			   ARRAY[coalesce(m.control, m.shared)]
+			   || array_agg(coalesce(o.model, m.shared) ORDER BY o.ord) AS response,
+			   m.basket, m.basket_sd,
+			   array_agg(o.redemption ORDER BY o.ord) AS redemption,
+			   array_fill(true, ARRAY[count(*)::int]) AS everywhere
+		FROM _promo_offers o CROSS JOIN _promo_models m
+		GROUP BY m.control, m.shared, m.basket, m.basket_sd
+	)
+	SELECT s.user_id, s.user_group, (s.r).p_none, (s.r).basket_none, (s.r).value,
+		   (s.r).cost, (s.r).redeem, (s.r).p, s.eligible
+	FROM (SELECT x.user_id,
+				 CASE WHEN promo.in_sample(c.campaign || '/' || x.user_id, c.holdout_share, 0)
+					  THEN 'holdout'
+					  WHEN promo.in_sample(c.campaign || '/' || x.user_id,
+										   c.holdout_share + c.explore_share, 0)
+					  THEN 'explore' ELSE 'treatment' END AS user_group,
+				 coalesce(e.eligible, k.everywhere) AS eligible,
+				 promo.score_offers(x.x, k.terms, k.attributes, k.names, k.response, k.basket,
+									k.basket_sd, k.redemption, margin,
+									coalesce(e.eligible, k.everywhere)) AS r
+		  FROM _promo_x x CROSS JOIN k
+		  LEFT JOIN _promo_elig e USING (user_id)) s;
 	ANALYZE _promo_scored;
+END
+$function$;
+
+-- Temporary table _promo_elig: the eligibility (one element per offer in
+-- ord order) of the users some offer's rules leave out; the users not in
+-- it may get every offer.  Only offers with a rule are evaluated per user.
+CREATE FUNCTION _campaign_eligibility() RETURNS void
+	LANGUAGE plpgsql
+AS $function$
+BEGIN
+	DROP TABLE IF EXISTS pg_temp._promo_elig;
+	CREATE TEMP TABLE _promo_elig ON COMMIT DROP AS
+	WITH ruled AS MATERIALIZED (
+		SELECT o.* FROM _promo_offers o
+		WHERE o.segments IS NOT NULL OR o.tiers IS NOT NULL OR o.customers <> 'all'
+		   OR o.min_expected_basket IS NOT NULL OR o.frequency_cap IS NOT NULL
+	), seen AS (
+		SELECT h.user_id, h.offer_id, count(*) AS times
+		FROM _promo_h h JOIN ruled o USING (offer_id)
+		WHERE o.frequency_cap IS NOT NULL
+		GROUP BY h.user_id, h.offer_id
+	), left_out AS (
+		SELECT x.user_id, array_agg(o.ord) AS ords
+		FROM _promo_x x
+		CROSS JOIN ruled o
+		LEFT JOIN _promo_seg s ON s.user_id = x.user_id
+		LEFT JOIN seen f ON f.user_id = x.user_id AND f.offer_id = o.offer_id
+		WHERE NOT coalesce((o.segments IS NULL OR s.segment = ANY (o.segments))
+						   AND (o.tiers IS NULL OR x.tier = ANY (o.tiers))
+						   AND (o.customers = 'all' OR (o.customers = 'returning') = x.returning_customer)
+						   AND (o.min_expected_basket IS NULL OR x.basket >= o.min_expected_basket)
+						   AND (o.frequency_cap IS NULL OR coalesce(f.times, 0) < o.frequency_cap),
+						   false)
+		GROUP BY x.user_id
+	)
+	SELECT l.user_id,
+		   ARRAY(SELECT NOT (o.ord = ANY (l.ords)) FROM _promo_offers o ORDER BY o.ord) AS eligible
+	FROM left_out l;
+	CREATE UNIQUE INDEX ON _promo_elig (user_id);
 END
 $function$;
 
@@ -2145,7 +2157,7 @@ BEGIN
 	RAISE NOTICE 'refresh %: response models', c.campaign;
 	models := promo._campaign_models(c, names, basket_ref);
 	RAISE NOTICE 'refresh %: scoring', c.campaign;
-	PERFORM promo._campaign_score(c, margin, basket_ref);
+	PERFORM promo._campaign_score(c, names, margin, basket_ref);
 	RAISE NOTICE 'refresh %: assigning', c.campaign;
 	solver := promo._campaign_assign(c, basket_ref);
 	verdict := promo._campaign_check(c, margin);
@@ -2326,7 +2338,8 @@ COMMENT ON FUNCTION _arm_min_rows() IS 'conversions and non-conversions an arm n
 COMMENT ON FUNCTION _basket_columns(int[]) IS
 	'the columns a least-squares basket model can use together, each added unless collinear with those before it';
 COMMENT ON FUNCTION _campaign_models(campaigns, text[], float8) IS 'trains and selects the response and basket models of a refresh';
-COMMENT ON FUNCTION _campaign_score(campaigns, float8, float8) IS 'scores every (user, offer) of a refresh';
+COMMENT ON FUNCTION _campaign_score(campaigns, text[], float8, float8) IS 'scores every (user, offer) of a refresh';
+COMMENT ON FUNCTION _campaign_eligibility() IS 'builds the temporary table of the users some offer''s rules leave out';
 COMMENT ON FUNCTION _offer_attribute_names() IS 'names of the attributes of promo.offer_attributes';
 COMMENT ON FUNCTION _pick(anyarray, int[]) IS 'the elements of x at the positions keep, in that order';
 COMMENT ON FUNCTION _top_features(model, float8[]) IS 'the three largest contributions of promo.explain as jsonb';
