@@ -107,6 +107,42 @@ SELECT coalesce(sum(expected_cost), 0) <= 50 AS offer_budget_ok
 FROM promo.assignments WHERE campaign = 'cp' AND offer_id = 'pct20';
 UPDATE promo.offers SET budget = NULL WHERE offer_id = 'pct20';
 
+-- A campaign's own response model, fitted with names on some of the user
+-- features and offer attributes, answers for every arm.
+UPDATE promo.campaigns SET response_model =
+    (SELECT promo.logreg(h.converted,
+                         ARRAY[u.x[2]] || coalesce((promo.offer_attributes(o.terms, 40))[7:7]
+                                                   || (promo.offer_attributes(o.terms, 40))[6:6],
+                                                   '{0,0}'),
+                         ARRAY['x2', 'saving_rate', 'is_message'], '{"lambda": 1}'::jsonb)
+     FROM cp_history h JOIN cp_users u USING (user_id) LEFT JOIN promo.offers o USING (offer_id))
+WHERE campaign = 'cp';
+CALL promo.refresh('cp');
+SELECT count(*) AS users, count(offer_id) > 0 AS given, sum(expected_cost) <= 800 AS within_budget,
+       bool_and(reason -> 'top_features' -> 0 ->> 'feature' IN ('x2', 'saving_rate', 'is_message'))
+           AS reasons_name_its_features
+FROM promo.assignments WHERE campaign = 'cp';
+SELECT (report -> 'models' -> 'own_models') AS own_models
+FROM promo._campaign_runs WHERE campaign = 'cp';
+-- It must be a logreg over features the campaign gives, reading an offer
+-- attribute; without names, over all of them in order.
+UPDATE promo.campaigns SET response_model =
+    (SELECT promo.logreg(converted, ARRAY[u.x[2], 1 - u.x[1]], ARRAY['x2', 'age'], '{"lambda": 1}'::jsonb)
+     FROM cp_history JOIN cp_users u USING (user_id))
+WHERE campaign = 'cp';
+CALL promo.refresh('cp');
+UPDATE promo.campaigns SET response_model =
+    (SELECT promo.logreg(converted, u.x, ARRAY['x1', 'x2'], '{"lambda": 1}'::jsonb)
+     FROM cp_history JOIN cp_users u USING (user_id))
+WHERE campaign = 'cp';
+CALL promo.refresh('cp');
+UPDATE promo.campaigns SET response_model =
+    (SELECT promo.linreg(revenue, u.x || ARRAY[(u.user_id % 3)::float8], ARRAY['x1', 'x2', 'saving_rate'])
+     FROM cp_history JOIN cp_users u USING (user_id))
+WHERE campaign = 'cp';
+CALL promo.refresh('cp');
+UPDATE promo.campaigns SET response_model = NULL WHERE campaign = 'cp';
+
 -- Bad input.
 CALL promo.refresh('no such campaign');
 INSERT INTO promo.campaigns (campaign, budget, offer_history, features)

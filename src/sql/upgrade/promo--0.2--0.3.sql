@@ -1674,6 +1674,51 @@ BEGIN
 END
 $function$;
 
+-- The campaign's response_model, checked against what a refresh gives it:
+-- a logreg whose features are named among the user features (names) and
+-- the offer attributes (promo.offer_attribute_names()), reading at least
+-- one attribute; a model without names must see all of them in that order.
+CREATE FUNCTION _campaign_response_model(c campaigns, names text[]) RETURNS model
+	LANGUAGE plpgsql
+AS $function$
+DECLARE
+	m promo.model := c.response_model;
+	anames text[] := names || promo.offer_attribute_names();
+	features int := (promo.metrics(m) ->> 'features')::int;
+	unknown text;
+BEGIN
+	IF promo.metrics(m) ->> 'kind' <> 'logreg' THEN
+		RAISE EXCEPTION 'response model of campaign "%" is a % model, not a logreg model',
+			c.campaign, promo.metrics(m) ->> 'kind'
+			USING ERRCODE = 'data_exception';
+	END IF;
+	IF promo.feature_names(m) IS NULL THEN
+		IF features <> cardinality(anames) THEN
+			RAISE EXCEPTION 'response model of campaign "%" has % features, the campaign gives %',
+				c.campaign, features, cardinality(anames)
+				USING ERRCODE = 'data_exception',
+					  DETAIL = 'A model without feature names sees the user''s features followed by the offer attributes of promo.offer_attributes.',
+					  HINT = 'Or fit it with names (promo.logreg(y, x, names)): it may then read any of them, in any order.';
+		END IF;
+		RETURN promo.with_names(m, anames);
+	END IF;
+	SELECT n INTO unknown FROM unnest(promo.feature_names(m)) n
+	WHERE array_position(anames, n) IS NULL LIMIT 1;
+	IF unknown IS NOT NULL THEN
+		RAISE EXCEPTION 'response model of campaign "%" reads feature "%", which the campaign does not give',
+			c.campaign, unknown
+			USING ERRCODE = 'data_exception',
+				  DETAIL = format('The campaign gives %s.', array_to_string(anames, ', '));
+	END IF;
+	IF NOT promo.feature_names(m) && promo.offer_attribute_names() THEN
+		RAISE EXCEPTION 'response model of campaign "%" reads no offer attribute', c.campaign
+			USING ERRCODE = 'data_exception',
+				  DETAIL = 'Without one it gives every offer the same conversion probability.';
+	END IF;
+	RETURN m;
+END
+$function$;
+
 -- The response models of a campaign, fitted on the training side of the
 -- history (promo.in_sample by user, 80%) and judged on the rest: a model
 -- for the control arm, one per offer with enough history, and a shared
@@ -1695,7 +1740,7 @@ DECLARE
 	x_keep int[];
 	shared_keep int[];
 	basket_keep int[];
-	anames text[] := names || promo._offer_attribute_names();
+	anames text[] := names || promo.offer_attribute_names();
 	shared promo.model;
 	control promo.model;
 	basket_model promo.model;
@@ -1721,17 +1766,11 @@ BEGIN
 	x_keep := ARRAY(SELECT j FROM unnest(shared_keep) j WHERE j <= dim);
 
 	IF c.response_model IS NOT NULL THEN
-		IF (promo.metrics(c.response_model) ->> 'features')::int <> dim + nattr THEN
-			RAISE EXCEPTION 'response model of campaign "%" has % features, the campaign gives %',
-				c.campaign, (promo.metrics(c.response_model) ->> 'features')::int, dim + nattr
-				USING ERRCODE = 'data_exception',
-					  DETAIL = 'A campaign''s model sees the user''s features followed by the offer attributes of promo.offer_attributes.';
-		END IF;
-		shared := c.response_model;
-		IF promo.feature_names(shared) IS NULL THEN
-			shared := promo.with_names(shared, anames);
-		END IF;
-		shared_keep := ARRAY(SELECT generate_series(1, dim + nattr));
+		shared := promo._campaign_response_model(c, names);
+		-- where each of its features is in xa, for the reasons
+		shared_keep := ARRAY(SELECT array_position(anames, n.name)
+							 FROM unnest(promo.feature_names(shared)) WITH ORDINALITY n(name, i)
+							 ORDER BY n.i);
 	ELSE
 		SELECT promo.logreg(converted, promo._pick(xa, shared_keep),
 							promo._pick(anames, shared_keep), promo._response_options())
@@ -1793,7 +1832,7 @@ BEGIN
 	-- the features and the offer's attributes (zero for the control arm),
 	-- so that offers shift the basket through their attributes and a small
 	-- arm borrows from the others; with few conversions, on the first of
-	-- those columns only (_arm_min_rows conversions per column and more).
+	-- those columns only (_arm_min_rows conversions beyond the columns).
 	SELECT count(*) INTO conversions FROM _promo_ht h WHERE h.converted AND h.basket > 0;
 	basket_keep := promo._basket_columns(shared_keep);
 	basket_keep := basket_keep[1:least(cardinality(basket_keep), conversions - promo._arm_min_rows())];
@@ -1862,7 +1901,7 @@ BEGIN
 	WITH k AS MATERIALIZED (
 		SELECT array_agg(o.terms ORDER BY o.ord) AS terms,
 			   array_agg(promo.offer_attributes(o.terms, basket_ref) ORDER BY o.ord) AS attributes,
-			   names || promo._offer_attribute_names() AS names,
+			   names || promo.offer_attribute_names() AS names,
 			   ARRAY[coalesce(m.control, m.shared)]
 			   || array_agg(coalesce(o.model, m.shared) ORDER BY o.ord) AS response,
 			   m.basket, m.basket_sd,
@@ -1928,8 +1967,8 @@ BEGIN
 END
 $function$;
 
--- The names of the attributes of promo.offer_attributes.
-CREATE FUNCTION _offer_attribute_names() RETURNS text[]
+-- The names of the attributes of promo.offer_attributes, in order.
+CREATE FUNCTION offer_attribute_names() RETURNS text[]
 	LANGUAGE sql IMMUTABLE PARALLEL SAFE
 	RETURN '{is_percent_off,is_amount_off,is_capped_percent,is_spend_threshold,is_cashback,is_message,saving_rate,threshold_ratio}'::text[];
 
@@ -2254,7 +2293,7 @@ COMMENT ON COLUMN campaigns.items IS 'items relation of the behaviour contract (
 COMMENT ON COLUMN campaigns.users IS 'optional users relation of the behaviour contract: users without events still get features';
 COMMENT ON COLUMN campaigns.features_as_of IS 'time the behaviour features are computed as of, NULL for the time of the refresh';
 COMMENT ON COLUMN campaigns.segments IS 'optional relation (user_id, segment int) for offer eligibility by segment';
-COMMENT ON COLUMN campaigns.response_model IS 'a model of P(convert) from the user features followed by promo.offer_attributes, used for every arm; NULL: promo trains its own';
+COMMENT ON COLUMN campaigns.response_model IS 'a logreg of P(convert) over features named as the user features and promo.offer_attribute_names() (at least one attribute; without names: all of them in that order), used for every arm; NULL: promo trains its own';
 
 COMMENT ON TABLE offers IS 'the offer catalogue: terms, budgets, caps and eligibility of each offer';
 COMMENT ON COLUMN offers.offer_id IS 'identifier of the offer, as the offer history names it';
@@ -2340,7 +2379,8 @@ COMMENT ON FUNCTION _basket_columns(int[]) IS
 COMMENT ON FUNCTION _campaign_models(campaigns, text[], float8) IS 'trains and selects the response and basket models of a refresh';
 COMMENT ON FUNCTION _campaign_score(campaigns, text[], float8, float8) IS 'scores every (user, offer) of a refresh';
 COMMENT ON FUNCTION _campaign_eligibility() IS 'builds the temporary table of the users some offer''s rules leave out';
-COMMENT ON FUNCTION _offer_attribute_names() IS 'names of the attributes of promo.offer_attributes';
+COMMENT ON FUNCTION offer_attribute_names() IS 'names of the attributes of promo.offer_attributes, in order: what a campaign''s response model names them';
+COMMENT ON FUNCTION _campaign_response_model(campaigns, text[]) IS 'the campaign''s own response model, checked, with the names of its features';
 COMMENT ON FUNCTION _pick(anyarray, int[]) IS 'the elements of x at the positions keep, in that order';
 COMMENT ON FUNCTION _top_features(model, float8[]) IS 'the three largest contributions of promo.explain as jsonb';
 COMMENT ON FUNCTION _campaign_assign(campaigns, float8) IS 'assigns the scored users and replaces the campaign''s plan';
