@@ -86,6 +86,21 @@ SELECT p.users = (SELECT count(offer_id) FROM promo.assignments WHERE campaign =
        p.budget
 FROM promo.campaign_plan p WHERE p.campaign = 'cp' AND p.total;
 
+-- Every user's score for every offer: the given offer's row agrees with
+-- the assignment, and the solver gave no user an offer worth less than
+-- zero or left out of its eligible ones.
+SELECT count(*) = 3 * 3000 AS every_pair,
+       count(*) FILTER (WHERE s.given) = (SELECT count(offer_id) FROM promo.assignments
+                                          WHERE campaign = 'cp') AS given_rows,
+       bool_and(abs(s.expected_profit - a.expected_profit) < 1e-9
+                AND abs(s.expected_cost - a.expected_cost) < 1e-9
+                AND abs(s.p_convert - a.p_convert) < 1e-12) FILTER (WHERE s.given) AS given_match,
+       bool_and(s.eligible AND s.expected_profit > 0)
+           FILTER (WHERE s.given AND a.user_group = 'treatment') AS given_eligible_positive
+FROM promo.offer_scores s
+JOIN promo.assignments a USING (campaign, user_id)
+WHERE s.campaign = 'cp';
+
 -- A second refresh keeps the same holdout users.
 CREATE TEMP TABLE cp_before AS SELECT user_id, user_group FROM promo.assignments WHERE campaign = 'cp';
 CALL promo.refresh('cp');

@@ -89,6 +89,10 @@ CREATE TABLE _assignment_rows (
 	expected_profit float8 NOT NULL,
 	expected_cost float8 NOT NULL,
 	reason jsonb NOT NULL,
+	offer_p float8[] NOT NULL,
+	offer_profit float8[] NOT NULL,
+	offer_cost float8[] NOT NULL,
+	offer_eligible boolean[] NOT NULL,
 	PRIMARY KEY (campaign, user_id)
 );
 
@@ -96,7 +100,8 @@ CREATE TABLE _assignment_rows (
 CREATE TABLE _campaign_runs (
 	campaign text PRIMARY KEY REFERENCES campaigns ON UPDATE CASCADE ON DELETE CASCADE,
 	refreshed_at timestamptz NOT NULL,
-	report jsonb NOT NULL
+	report jsonb NOT NULL,
+	offer_ids text[] NOT NULL
 );
 
 SELECT pg_catalog.pg_extension_config_dump('campaigns', '');
@@ -744,7 +749,8 @@ BEGIN
 						THEN promo._top_features(o.model, promo._pick(x.x, m.x_keep))
 						ELSE promo._top_features(m.shared,
 												 promo._pick(x.x || promo.offer_attributes(o.terms, basket_ref),
-															 m.shared_keep)) END END))
+															 m.shared_keep)) END END)),
+		   s.p, s.value, s.cost, s.eligible
 	FROM _promo_scored s
 	JOIN _promo_x x USING (user_id)
 	CROSS JOIN _promo_models m
@@ -871,9 +877,11 @@ BEGIN
 	INSERT INTO promo._campaign_runs AS r VALUES (c.campaign, now(),
 		jsonb_build_object('margin_rate', margin, 'basket_ref', basket_ref,
 						   'models', models, 'solver', solver, 'history_check', verdict,
-						   'users', (SELECT count(*) FROM _promo_scored)))
+						   'users', (SELECT count(*) FROM _promo_scored)),
+		(SELECT array_agg(offer_id ORDER BY ord) FROM _promo_offers))
 	ON CONFLICT ON CONSTRAINT _campaign_runs_pkey DO UPDATE
-		SET refreshed_at = excluded.refreshed_at, report = excluded.report;
+		SET refreshed_at = excluded.refreshed_at, report = excluded.report,
+			offer_ids = excluded.offer_ids;
 END
 $procedure$;
 
@@ -908,6 +916,18 @@ SELECT a.campaign, a.user_id, a.offer_id, a.grp AS user_group, a.p_convert,
 	   r.refreshed_at
 FROM _assignment_rows a
 JOIN _campaign_runs r USING (campaign);
+
+CREATE VIEW offer_scores AS
+SELECT a.campaign, a.user_id, o.offer_id, e.eligible,
+	   e.p AS p_convert,
+	   CASE WHEN e.eligible AND e.profit <> 'NaN' THEN e.profit END AS expected_profit,
+	   e.cost AS expected_cost,
+	   o.offer_id IS NOT DISTINCT FROM a.offer_id AS given
+FROM _assignment_rows a
+JOIN _campaign_runs r USING (campaign)
+CROSS JOIN LATERAL unnest(a.offer_p, a.offer_profit, a.offer_cost, a.offer_eligible)
+	WITH ORDINALITY AS e(p, profit, cost, eligible, ord)
+CROSS JOIN LATERAL (SELECT r.offer_ids[e.ord] AS offer_id) o;
 
 CREATE VIEW campaign_plan AS
 SELECT a.campaign, a.offer_id, a.grp AS user_group, count(*) AS users,
@@ -986,9 +1006,14 @@ COMMENT ON COLUMN _assignment_rows.p_convert_none IS 'expected probability of co
 COMMENT ON COLUMN _assignment_rows.expected_profit IS 'expected incremental profit of the offer given (0 for none)';
 COMMENT ON COLUMN _assignment_rows.expected_cost IS 'expected cost of the offer given (0 for none)';
 COMMENT ON COLUMN _assignment_rows.reason IS 'why: the decision, runner-up offer, top contributing features';
+COMMENT ON COLUMN _assignment_rows.offer_p IS 'per offer of the refresh (promo._campaign_runs.offer_ids order): expected probability of conversion';
+COMMENT ON COLUMN _assignment_rows.offer_profit IS 'per offer: expected incremental profit (NaN where not eligible or not available)';
+COMMENT ON COLUMN _assignment_rows.offer_cost IS 'per offer: expected cost';
+COMMENT ON COLUMN _assignment_rows.offer_eligible IS 'per offer: whether the offer''s rules let the user have it';
 COMMENT ON TABLE _campaign_runs IS 'when each campaign''s plan was built, with the models'' and the solver''s report';
 COMMENT ON COLUMN _campaign_runs.campaign IS 'campaign';
 COMMENT ON COLUMN _campaign_runs.refreshed_at IS 'time of the refresh that built the plan';
+COMMENT ON COLUMN _campaign_runs.offer_ids IS 'the offers of the refresh, in the order of the per-offer arrays of promo._assignment_rows';
 COMMENT ON COLUMN _campaign_runs.report IS 'margin rate, held-out model quality, solver spend, profit, multipliers and gap';
 
 COMMENT ON VIEW assignments IS 'per user of each campaign: the offer given (or none), group, expectations and the reason';
@@ -1002,6 +1027,15 @@ COMMENT ON COLUMN assignments.expected_profit IS 'expected incremental profit of
 COMMENT ON COLUMN assignments.expected_cost IS 'expected cost of the offer given (0 for none)';
 COMMENT ON COLUMN assignments.reason IS 'jsonb: decision, expected_profit, runner_up and runner_up_profit, p_convert_without_offer, top_features';
 COMMENT ON COLUMN assignments.refreshed_at IS 'time of the refresh that built the plan';
+COMMENT ON VIEW offer_scores IS 'per user of each campaign and offer of its last refresh: eligibility, expected conversion, incremental profit and cost, and whether the offer is the one given';
+COMMENT ON COLUMN offer_scores.campaign IS 'campaign';
+COMMENT ON COLUMN offer_scores.user_id IS 'user';
+COMMENT ON COLUMN offer_scores.offer_id IS 'offer';
+COMMENT ON COLUMN offer_scores.eligible IS 'whether the offer''s eligibility rules and frequency cap let the user have it';
+COMMENT ON COLUMN offer_scores.p_convert IS 'expected probability of conversion with the offer';
+COMMENT ON COLUMN offer_scores.expected_profit IS 'expected incremental profit of the offer against no offer; NULL where not eligible or its budget went to the explore group';
+COMMENT ON COLUMN offer_scores.expected_cost IS 'expected cost of the offer';
+COMMENT ON COLUMN offer_scores.given IS 'true for the offer the user is given';
 COMMENT ON VIEW campaign_plan IS 'per campaign, offer and group: users, expected conversions, cost and incremental profit; total rows against the budget';
 COMMENT ON COLUMN campaign_plan.campaign IS 'campaign';
 COMMENT ON COLUMN campaign_plan.offer_id IS 'offer, NULL for none (and on total rows)';
