@@ -123,6 +123,26 @@ SELECT v.margin, abs((promo.score_offers('{0.3,-0.2}', o.terms, o.attributes, o.
                            o.redemption, v.margin, '{t,t}')).value[1] > 0 AS positive
 FROM score_models m, score_offers_in o, (VALUES (0.1::float8), (0.9), (0.1)) v(margin);
 
+-- An array variable changed in place between calls is read anew each time.
+DO $$
+DECLARE
+    red float8[] := '{0.5, 0.5}';
+    costs float8[] := '{}';
+    m record;
+    o record;
+BEGIN
+    SELECT * INTO m FROM score_models;
+    SELECT * INTO o FROM score_offers_in;
+    FOR i IN 1..3 LOOP
+        red[1] := i * 0.3;
+        costs := costs || (promo.score_offers('{0.3,-0.2}', o.terms, o.attributes, o.names,
+                                              ARRAY[m.control, m.shared, m.shared], m.basket, 0.3,
+                                              red, 0.35, '{t,t}')).cost[1];
+    END LOOP;
+    RAISE NOTICE 'costs in proportion to the redemption share: %',
+        abs(costs[2] / costs[1] - 2) < 1e-12 AND abs(costs[3] / costs[1] - 3) < 1e-12;
+END $$;
+
 -- Bad input.
 SELECT promo.score_offers('{0.3}', o.terms, o.attributes, o.names,
                           ARRAY[m.control, m.shared, m.shared], m.basket, 0.3, o.redemption, 0.35, '{t,t}')

@@ -56,6 +56,9 @@ SameArg(FunctionCallInfo fcinfo, ScoreCache *cache, int argno)
 		return DatumGetFloat8(cache->key[argno]) == PG_GETARG_FLOAT8(argno);
 	raw = (struct varlena *) PG_GETARG_POINTER(argno);
 	kept = (struct varlena *) DatumGetPointer(cache->key[argno]);
+	/* an expanded object may change behind the same pointer: never trust it */
+	if (VARATT_IS_EXTERNAL_EXPANDED(raw))
+		return false;
 	return VARSIZE_ANY(raw) == VARSIZE_ANY(kept) &&
 		memcmp(raw, kept, VARSIZE_ANY(raw)) == 0;
 }
