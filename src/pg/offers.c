@@ -653,25 +653,6 @@ ResultArray(const double *values, const bool *skip, int n)
 											  TYPALIGN_DOUBLE));
 }
 
-/* offer_economics' row type, blessed once per query. */
-static TupleDesc
-ResultDesc(FunctionCallInfo fcinfo, TermsCache *cache)
-{
-	TupleDesc	desc;
-	MemoryContext old;
-
-	if (cache->result)
-		return cache->result;
-	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("function returning record called in context that cannot accept type record")));
-	old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
-	cache->result = BlessTupleDesc(CreateTupleDescCopy(desc));
-	MemoryContextSwitchTo(old);
-	return cache->result;
-}
-
 /* Error unless every present element is admissible and every result finite. */
 static void
 CheckUserInputs(int n, const double *p, const double *mean, const double *sd,
@@ -731,6 +712,6 @@ promo_offer_economics(PG_FUNCTION_ARGS)
 		}
 	result[0] = ResultArray(buf + 3 * n, anyskip ? skip : NULL, n);
 	result[1] = ResultArray(buf + 4 * n, anyskip ? skip : NULL, n);
-	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(ResultDesc(fcinfo, cache),
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(promo_result_desc(fcinfo, &cache->result),
 													  result, isnull)));
 }

@@ -8,6 +8,7 @@
 #include <math.h>
 
 #include "catalog/pg_type.h"
+#include "funcapi.h"
 #include "nodes/primnodes.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
@@ -375,4 +376,23 @@ promo_agg_arg_is_constant(FunctionCallInfo fcinfo, int argno)
 	expr = (Node *) ((TargetEntry *) list_nth(aggref->args, argno - 1))->expr;
 	return IsA(expr, Const) ||
 		(IsA(expr, Param) && ((Param *) expr)->paramkind == PARAM_EXTERN);
+}
+
+/* The composite result type of a per-row function, blessed once. */
+TupleDesc
+promo_result_desc(FunctionCallInfo fcinfo, TupleDesc *kept)
+{
+	TupleDesc	desc;
+	MemoryContext old;
+
+	if (*kept)
+		return *kept;
+	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("function returning record called in context that cannot accept type record")));
+	old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+	*kept = BlessTupleDesc(CreateTupleDescCopy(desc));
+	MemoryContextSwitchTo(old);
+	return *kept;
 }

@@ -7,6 +7,7 @@
 
 #include "postgres.h"
 
+#include "access/tupdesc.h"
 #include "fmgr.h"
 #include "lib/stringinfo.h"
 #include "utils/array.h"
@@ -85,6 +86,12 @@ extern void promo_check_finite(const char *what, double v);
 
 /* A 1-D float8[] holding n values (zeros when values is NULL). */
 extern ArrayType *promo_float8_array(const double *values, int n);
+
+/*
+ * The composite result type of a function called once per row, blessed on
+ * the first call and kept in *kept (in the function's memory context).
+ */
+extern TupleDesc promo_result_desc(FunctionCallInfo fcinfo, TupleDesc *kept);
 
 /* A new float8[] transition state of len values: the tag, then zeros. */
 extern ArrayType *promo_state_new(double tag, int len);

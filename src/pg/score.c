@@ -385,25 +385,6 @@ EligibleArg(ArrayType *arr, int k)
 	return (const bool *) ARR_DATA_PTR(arr);
 }
 
-/* The result's row type, blessed once per query. */
-static TupleDesc
-ResultDesc(FunctionCallInfo fcinfo, ScoreCache *cache)
-{
-	TupleDesc	desc;
-	MemoryContext old;
-
-	if (cache->result)
-		return cache->result;
-	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("function returning record called in context that cannot accept type record")));
-	old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
-	cache->result = BlessTupleDesc(CreateTupleDescCopy(desc));
-	MemoryContextSwitchTo(old);
-	return cache->result;
-}
-
 /* Error unless the user's scores are finite (values of eligible offers). */
 static void
 CheckScores(const PromoUserScore *s, int k, const bool *eligible)
@@ -448,6 +429,6 @@ promo_score_offers(PG_FUNCTION_ARGS)
 	values[3] = PointerGetDatum(promo_float8_array(s.value, k));
 	values[4] = PointerGetDatum(promo_float8_array(s.cost, k));
 	values[5] = PointerGetDatum(promo_float8_array(s.redeem, k));
-	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(ResultDesc(fcinfo, cache),
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(promo_result_desc(fcinfo, &cache->result),
 													  values, isnull)));
 }
