@@ -432,17 +432,28 @@ Flush(FunctionCallInfo fcinfo, StepState *st)
 	st->s[STEP_BUFFERED] = 0;
 }
 
+/*
+ * Append a row of d features to the row buffers of a state (buffered counts
+ * its rows); true when the buffer is full and must be added.
+ */
+static bool
+BufferRow(double *xbuf, double *ybuf, double *wbuf, double *buffered, int d,
+		  const double *x, double y, double w)
+{
+	int			m = (int) *buffered;
+
+	memcpy(xbuf + (Size) m * d, x, sizeof(double) * d);
+	ybuf[m] = y;
+	wbuf[m] = w;
+	*buffered = m + 1;
+	return m + 1 == PROMO_LOGREG_CHUNK;
+}
+
 /* Buffer one checked row, adding the block when the buffer is full. */
 static void
 AddRow(FunctionCallInfo fcinfo, StepState *st, const double *x, double y, double w)
 {
-	int			m = (int) st->s[STEP_BUFFERED];
-
-	memcpy(st->xbuf + (Size) m * st->d, x, sizeof(double) * st->d);
-	st->ybuf[m] = y;
-	st->wbuf[m] = w;
-	st->s[STEP_BUFFERED] = m + 1;
-	if (m + 1 == PROMO_LOGREG_CHUNK)
+	if (BufferRow(st->xbuf, st->ybuf, st->wbuf, &st->s[STEP_BUFFERED], st->d, x, y, w))
 		Flush(fcinfo, st);
 }
 
@@ -613,13 +624,7 @@ static void
 AddStartRow(FunctionCallInfo fcinfo, StartState *st, const double *x, double y,
 			double w)
 {
-	int			m = (int) st->s[START_BUFFERED];
-
-	memcpy(st->xbuf + (Size) m * st->d, x, sizeof(double) * st->d);
-	st->ybuf[m] = y;
-	st->wbuf[m] = w;
-	st->s[START_BUFFERED] = m + 1;
-	if (m + 1 == PROMO_LOGREG_CHUNK)
+	if (BufferRow(st->xbuf, st->ybuf, st->wbuf, &st->s[START_BUFFERED], st->d, x, y, w))
 		FlushStart(fcinfo, st);
 }
 
