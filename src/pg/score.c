@@ -236,6 +236,7 @@ PrepareModels(FunctionCallInfo fcinfo, PromoScoreSpec *spec, const char **names,
 	int		   *row_of = palloc(sizeof(int) * (k + 1));
 	double	   *weights = palloc0(sizeof(double) * (k + 2) * Max(d, 1));
 	double	   *offsets = palloc(sizeof(double) * (k + 2) * (k + 1));
+	double	   *resp = palloc(sizeof(double) * (k + 1));
 
 	if (n != k + 1)
 		ereport(ERROR,
@@ -264,19 +265,11 @@ PrepareModels(FunctionCallInfo fcinfo, PromoScoreSpec *spec, const char **names,
 			  offsets + (Size) spec->basket_row * (k + 1));
 	spec->weights = weights;
 	spec->basket_offset = offsets + (Size) spec->basket_row * (k + 1);
+	spec->response_row = row_of;
 	/* arm j's response offset is that of its model's row, at j */
-	{
-		int		   *rows = palloc(sizeof(int) * (k + 1));
-		double	   *resp = palloc(sizeof(double) * (k + 1));
-
-		for (int j = 0; j <= k; j++)
-		{
-			rows[j] = row_of[j];
-			resp[j] = offsets[(Size) row_of[j] * (k + 1) + j];
-		}
-		spec->response_row = rows;
-		spec->response_offset = resp;
-	}
+	for (int j = 0; j <= k; j++)
+		resp[j] = offsets[(Size) row_of[j] * (k + 1) + j];
+	spec->response_offset = resp;
 }
 
 /* A copy of the redemption shares: error unless each is in [0, 1]. */
