@@ -481,19 +481,21 @@ BEGIN
 	-- user redeems); per arm with enough conversions, else pooled over all
 	-- offered arms, else 1; at most 1; 1 for messages, which have nothing
 	-- to redeem (their redemptions are their conversions).
-	SELECT least(sum(h.discount_cost) / nullif(sum(promo.face_value(o.terms, h.basket)), 0), 1)
-	INTO pooled_redemption
+	-- (one scan of the history: per arm and, on the rollup's row, pooled)
+	DROP TABLE IF EXISTS pg_temp._promo_redeemed;
+	CREATE TEMP TABLE _promo_redeemed ON COMMIT DROP AS
+	SELECT CASE WHEN grouping(h.offer_id) = 0 THEN h.offer_id END AS offer_id,
+		   count(*) AS conversions,
+		   least(sum(h.discount_cost) / nullif(sum(promo.face_value(o.terms, h.basket)), 0), 1) AS rate
 	FROM _promo_h h JOIN promo.offers o USING (offer_id)
-	WHERE h.converted AND h.basket > 0;
+	WHERE h.converted AND h.basket > 0
+	GROUP BY ROLLUP (h.offer_id);
+	SELECT r.rate INTO pooled_redemption FROM _promo_redeemed r WHERE r.offer_id IS NULL;
 	UPDATE _promo_offers o
-	SET redemption = CASE WHEN o.kind = 'message' THEN 1 ELSE coalesce(r.rate, pooled_redemption, 1) END
-	FROM (SELECT p.ord,
-				 (SELECT least(sum(h.discount_cost) / nullif(sum(promo.face_value(p.terms, h.basket)), 0), 1)
-				  FROM _promo_h h
-				  WHERE h.offer_id = p.offer_id AND h.converted AND h.basket > 0
-				  HAVING count(*) >= promo._arm_min_rows()) AS rate
-		  FROM _promo_offers p) r
-	WHERE r.ord = o.ord;
+	SET redemption = CASE WHEN o.kind = 'message' THEN 1 ELSE
+		coalesce((SELECT r.rate FROM _promo_redeemed r
+				  WHERE r.offer_id = o.offer_id AND r.conversions >= promo._arm_min_rows()),
+				 pooled_redemption, 1) END;
 
 	-- The basket model: ln(basket) of every conversion of the history on
 	-- the features and the offer's attributes (zero for the control arm),
